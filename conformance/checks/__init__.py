@@ -1,0 +1,1 @@
+"""The checks, one package per standard; run them with ``pytest --pyargs conformance.checks``."""

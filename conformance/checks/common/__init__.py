@@ -1,0 +1,1 @@
+"""Checks of COMMON 1.0: discovery, errors, limits, deprecations."""

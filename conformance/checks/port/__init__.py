@@ -1,0 +1,1 @@
+"""Checks of PORT 1.0, end-user data portability."""

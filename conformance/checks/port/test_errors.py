@@ -1,0 +1,125 @@
+"""C-002 and C-004 as PORT provokes them: problem details, rate-limit headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.errors import Finding, Mismatch
+from conformance.httpdates import ratelimit_fields
+from conformance.port.client import PortClient
+from conformance.probe import Response
+from conformance.roles import ALICE, BOB
+from conformance.target import Role
+
+from .conftest import Baseline
+
+_CODES = {
+    "INVALID",
+    "UNAUTHENTICATED",
+    "DENIED",
+    "NOT_FOUND",
+    "UNSUPPORTED",
+    "TOO_MANY_REQUESTS",
+    "CONFLICT",
+    "GONE",
+    "TOO_LARGE",
+    "INTERNAL",
+    "UNAVAILABLE",
+}
+
+
+@pytest.mark.requirement("C-002")
+def test_provoked_errors_are_problem_details(port: PortClient, baseline: Baseline) -> None:
+    """401, 404, 409 and 400/422 answers carry RFC 9457 bodies with a C-002 code."""
+    probe = port.probe
+    archive = baseline.export.archive
+    profile = next(
+        (r for r in (archive.records if archive else []) if r.get("type") == "Profile"), None
+    )
+    provoked: list[tuple[str, Response]] = [
+        ("no credentials", probe.get("/port/v1/exports", validate=False)),
+        (
+            "a token nobody issued",
+            probe.get(
+                "/port/v1/exports",
+                validate=False,
+                headers={"Authorization": "Bearer conformance-invalid-token"},
+            ),
+        ),
+        (
+            "an unknown export",
+            probe.get("/port/v1/exports/conformance-unknown-0", role=ALICE, validate=False),
+        ),
+        ("another user's export", probe.get(baseline.export.location, role=BOB, validate=False)),
+        (
+            "media bytes that do not match",
+            probe.put(
+                "/port/v1/media/" + "0" * 64,
+                role=ALICE,
+                content=b"x",
+                content_type="application/octet-stream",
+                validate=False,
+            ),
+        ),
+    ]
+    if profile is not None:
+        provoked.append(("deleting the Profile", port.delete_record(ALICE, str(profile.get("id")))))
+    mismatches = [m for label, response in provoked for m in problem_mismatches(label, response)]
+    if mismatches:
+        raise Finding(
+            "error responses are not RFC 9457 problem details with a C-002 code",
+            mismatches=mismatches,
+        )
+
+
+def problem_mismatches(label: str, response: Response) -> list[Mismatch]:
+    """What keeps an error response from being a C-002 problem body."""
+    where = f"{label} ({response.exchange}, {response.status})"
+    if response.status < 400:
+        return [Mismatch(where, "an error status", response.status)]
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if media_type != "application/problem+json":
+        return [Mismatch(f"{where} Content-Type", "application/problem+json", media_type)]
+    try:
+        body = response.json()
+    except Finding as exc:
+        return [Mismatch(f"{where} body", "a JSON object", exc.message)]
+    if not isinstance(body, dict):
+        return [Mismatch(f"{where} body", "a JSON object", type(body).__name__)]
+    out = []
+    for key in ("type", "title"):
+        if not isinstance(body.get(key), str):
+            out.append(Mismatch(f"{where} $.{key}", "a string", body.get(key)))
+    if body.get("status") != response.status:
+        out.append(Mismatch(f"{where} $.status", response.status, body.get("status")))
+    if body.get("code") not in _CODES:
+        out.append(
+            Mismatch(f"{where} $.code", "one of " + ", ".join(sorted(_CODES)), body.get("code"))
+        )
+    return out
+
+
+@pytest.mark.requirement("C-004")
+def test_authenticated_responses_state_rate_limits(port: PortClient) -> None:
+    """RateLimit-Policy and RateLimit on authenticated answers (draft-07 or structured syntax)."""
+    mismatches = []
+    roles: tuple[Role, ...] = (ALICE, BOB)
+    for role in roles:
+        for path in ("/port/v1/exports", "/port/v1/changes?limit=1"):
+            response = port.probe.get(path, role=role, validate=False)
+            policy, state = (
+                response.headers.get("RateLimit-Policy"),
+                response.headers.get("RateLimit"),
+            )
+            if not ratelimit_fields(policy, state):
+                mismatches.append(
+                    Mismatch(
+                        f"GET {path} as {role} ({response.exchange})",
+                        "RateLimit-Policy and RateLimit headers",
+                        {"RateLimit-Policy": policy, "RateLimit": state},
+                    )
+                )
+    if mismatches:
+        raise Finding(
+            "authenticated responses do not state their rate limits", mismatches=mismatches
+        )

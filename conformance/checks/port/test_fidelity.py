@@ -1,0 +1,185 @@
+"""PORT-004, 005, 013, 014: what goes in comes out, exactly."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from conformance.errors import Finding, Mismatch
+from conformance.examples import Examples
+from conformance.port.archive import serialize
+from conformance.port.client import PortClient, differences_as_mismatches, resolve_media_url
+from conformance.port.equality import Kind, compare_records, is_money
+from conformance.port.roundtrip import cleanup, fail_on, import_and_export, of_kind
+from conformance.port.strategies import GeneratedArchive, archives
+from conformance.roles import ALICE, BOB
+
+from .conftest import Baseline
+
+
+@pytest.mark.requirement("PORT-004")
+def test_export_contains_every_imported_record(port: PortClient, examples: Examples) -> None:
+    """Generated archives (empty to large): every imported record is exported, equal."""
+
+    @examples.given(archives(min_records=0, max_records=300))
+    def completeness(generated: GeneratedArchive) -> None:
+        trip = import_and_export(port, ALICE, generated)
+        fail_on(trip.differences, "imported records are missing or changed in the next export")
+
+    completeness()
+
+
+@pytest.mark.requirement("PORT-013")
+def test_text_round_trips_code_point_for_code_point(port: PortClient, examples: Examples) -> None:
+    """Arbitrary Unicode text (astral, combining, RTL, U+0000, markup, CR/LF) comes back exactly."""
+
+    @examples.given(archives(min_records=1, max_records=40))
+    def text_exact(generated: GeneratedArchive) -> None:
+        trip = import_and_export(port, ALICE, generated)
+        fail_on(of_kind(trip.differences, generated.records, Kind.EXACT), "text changed on the way")
+
+    text_exact()
+
+
+@pytest.mark.requirement("PORT-014")
+def test_money_round_trips_as_exact_decimals(port: PortClient, examples: Examples) -> None:
+    """Money comes back as the same decimal string form; every Order's total adds up."""
+
+    @examples.given(archives(min_records=1, max_records=40))
+    def money_exact(generated: GeneratedArchive) -> None:
+        trip = import_and_export(port, ALICE, generated)
+        fail_on(
+            of_kind(trip.differences, generated.records, Kind.MONEY), "money changed on the way"
+        )
+        assert trip.export.archive is not None
+        inconsistent = [
+            m
+            for r in trip.export.archive.records
+            if r.get("type") == "Order"
+            for m in order_total_mismatches(r)
+        ]
+        if inconsistent:
+            raise Finding(
+                "exported Orders whose total is not the sum of quantity × unit_price",
+                mismatches=inconsistent,
+            )
+
+    money_exact()
+
+
+def order_total_mismatches(order: dict[str, Any]) -> list[Mismatch]:
+    """An Order's money fields are decimal strings and ``total`` is exactly their sum."""
+    label = f"Order {order.get('id')}"
+    amounts = [
+        (f"$.items[{i}].unit_price", item.get("unit_price"), item.get("quantity"))
+        for i, item in enumerate(order.get("items") or [])
+        if isinstance(item, dict)
+    ]
+    out = [
+        Mismatch(
+            f"{label} {path}", "a decimal string", value, "money must be a string without exponent"
+        )
+        for path, value, _ in amounts
+        if not is_money(value)
+    ]
+    if not is_money(order.get("total")):
+        out.append(Mismatch(f"{label} $.total", "a decimal string", order.get("total")))
+    if out:
+        return out
+    expected = sum((Decimal(v) * int(q) for _, v, q in amounts if isinstance(q, int)), Decimal(0))
+    if Decimal(order["total"]) != expected:
+        out.append(
+            Mismatch(
+                f"{label} $.total", str(expected), order["total"], "sum of quantity × unit_price"
+            )
+        )
+    return out
+
+
+@pytest.mark.requirement("PORT-005")
+def test_importing_an_export_elsewhere_adds_exactly_its_records(
+    port: PortClient, baseline: Baseline
+) -> None:
+    """alice's export imported into bob's account adds exactly those records."""
+    _round_trip_between(port, port, baseline, BOB)
+
+
+@pytest.mark.requirement("PORT-005")
+def test_export_from_one_platform_imports_into_another(
+    port: PortClient, second_port: PortClient, baseline: Baseline
+) -> None:
+    """The same round trip across two targets: export from A, import into B."""
+    _round_trip_between(port, second_port, baseline, ALICE)
+
+
+def _round_trip_between(
+    source: PortClient, dest: PortClient, baseline: Baseline, into: Any
+) -> None:
+    exported = baseline.export.archive
+    assert exported is not None
+    media = _download_media(source, exported.records)
+    before = dest.export(into)
+    dest.delete_export(into, before.location)
+    dest.put_media(into, media)
+    body = serialize(
+        exported.records, subject=exported.manifest.get("subject") if exported.manifest else None
+    )
+    job = dest.import_archive(into, body)
+    id_map: dict[str, str] = job.get("id_map") or {}
+    try:
+        after = dest.export(into)
+        dest.delete_export(into, after.location)
+    finally:
+        cleanup(dest, into, exported.records, id_map)
+    assert before.archive is not None and after.archive is not None
+    differences = compare_records(exported.records, after.archive.records, id_map)
+    mismatches = differences_as_mismatches(differences)
+    before_ids = {r.get("id") for r in before.archive.records}
+    mapped = set(id_map.values())
+    for record in after.archive.records:
+        rid = record.get("id")
+        if rid not in before_ids and rid not in mapped:
+            mismatches.append(
+                Mismatch(
+                    f"{record.get('type')} {rid}",
+                    "nothing",
+                    "a record",
+                    "the import added a record the export did not hold",
+                )
+            )
+    kept = {r.get("id"): r for r in after.archive.records}
+    for record in before.archive.records:
+        if record.get("type") != "Profile" and record.get("id") not in kept:
+            mismatches.append(
+                Mismatch(
+                    f"{record.get('type')} {record.get('id')}",
+                    "kept",
+                    "gone",
+                    "the import removed a record the account held",
+                )
+            )
+    if job.get("rejected"):
+        mismatches.append(
+            Mismatch(
+                "import",
+                "no rejected line",
+                job.get("rejected")[:5],
+                "an export must import back without rejections",
+            )
+        )
+    if mismatches:
+        raise Finding("importing the export did not add exactly its records", mismatches=mismatches)
+
+
+def _download_media(port: PortClient, records: list[dict[str, Any]]) -> dict[str, bytes]:
+    media = {}
+    for record in records:
+        if record.get("type") == "Media" and isinstance(record.get("url"), str):
+            response = port.probe.get(
+                resolve_media_url(port.probe, record["url"]), role=ALICE, validate=False
+            )
+            if response.status == 200:
+                media[str(record.get("sha256"))] = response.content
+    return media

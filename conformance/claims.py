@@ -1,0 +1,69 @@
+"""Claims: what a platform says it implements, read from ``/.well-known/interop``.
+
+The suite tests what is claimed (COMMON C1). COMMON's requirements apply to
+every target that claims any standard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.catalogue import COMMON
+from conformance.results import RequirementInfo
+
+DISCOVERY_PATH = "/.well-known/interop"
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The parsed discovery document, or why it could not be had."""
+
+    document: Mapping[str, Any] | None
+    problem: str = ""
+    unreachable: bool = False
+    evidence: tuple[str, ...] = ()
+    profiles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_document(cls, document: Any, evidence: tuple[str, ...]) -> Claims:
+        """Read the claimed standards and profiles; tolerate extra fields (C5)."""
+        if not isinstance(document, dict) or not isinstance(document.get("standards"), list):
+            return cls(None, "the discovery document has no `standards` list", evidence=evidence)
+        profiles: dict[str, tuple[str, ...]] = {}
+        for entry in document["standards"]:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                raw = entry.get("profiles")
+                names = tuple(p for p in raw if isinstance(p, str)) if isinstance(raw, list) else ()
+                profiles[entry["id"].upper()] = names
+        return cls(document, "", False, evidence, profiles)
+
+    @property
+    def usable(self) -> bool:
+        """True when the document could be read."""
+        return self.document is not None
+
+    def limits(self) -> Mapping[str, Any]:
+        """The declared limits (an empty mapping when there are none)."""
+        raw = (self.document or {}).get("limits")
+        return raw if isinstance(raw, dict) else {}
+
+    def deprecations(self) -> list[Mapping[str, Any]]:
+        """The declared deprecations (entries that are not mappings are dropped)."""
+        raw = (self.document or {}).get("deprecations")
+        return [d for d in raw if isinstance(d, dict)] if isinstance(raw, list) else []
+
+    def claims(self, requirement: RequirementInfo) -> bool:
+        """Whether the platform claims the profile a requirement belongs to."""
+        if requirement.standard == COMMON:
+            return bool(self.profiles)
+        return requirement.profile in self.profiles.get(requirement.standard, ())
+
+    def why_not(self, requirement: RequirementInfo) -> str:
+        """The reason a requirement is not claimed, for the report."""
+        if requirement.standard not in self.profiles:
+            return f"the platform does not claim {requirement.standard}"
+        return (
+            f"the platform does not claim profile {requirement.profile!r} of {requirement.standard}"
+        )

@@ -1,0 +1,214 @@
+"""The command line: ``conformance run | specs | serve-reference | faults | verify``.
+
+Exit codes of ``conformance run`` (also in the README):
+
+==  =====================================================================
+0   conformant: every claimed MUST requirement passed
+1   not conformant: at least one claimed MUST requirement failed
+2   usage or configuration error (bad option, malformed target file)
+3   target unreachable (nothing answered at the base URL)
+4   the target answered, but not with a usable discovery document
+5   undecided: no claimed MUST failed, but some ended error or skip
+70  internal error of the suite (a bug: please report it)
+==  =====================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from conformance._version import __version__
+from conformance.catalogue import Catalogue
+from conformance.errors import ConfigError, ConformanceError, UsageError
+from conformance.evidence import verify_chain
+from conformance.harness import Options
+from conformance.results import Outcome, RunResult
+from conformance.target import Target, load_target
+
+EXIT_CONFORMANT = 0
+EXIT_NOT_CONFORMANT = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_GARBAGE = 4
+EXIT_UNDECIDED = 5
+EXIT_INTERNAL = 70
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``conformance`` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.command(args))
+    except (ConfigError, UsageError) as exc:
+        print(f"conformance: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConformanceError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("conformance: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conformance", description="Interoperability conformance suite"
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(title="commands")
+
+    run = sub.add_parser(
+        "run", help="run the checks against a target (default: the built-in reference)"
+    )
+    run.add_argument(
+        "--target", metavar="FILE", help="target file; without it, the reference platform"
+    )
+    run.add_argument(
+        "--second-target", metavar="FILE", help="second platform for cross-target checks"
+    )
+    run.add_argument("--standard", action="append", default=[], metavar="ID")
+    run.add_argument("--profile", action="append", default=[], metavar="NAME")
+    run.add_argument("--requirement", action="append", default=[], metavar="ID")
+    run.add_argument("--report-dir", default="reports", metavar="DIR", help="default: reports/")
+    run.add_argument(
+        "--seed", type=int, metavar="N", help="replay generated inputs of an earlier run"
+    )
+    run.add_argument("--examples", type=int, default=5, metavar="N", help="examples per property")
+    run.add_argument("--no-shrink", action="store_true", help="do not shrink failing examples")
+    run.add_argument(
+        "--verbose", "-v", action="store_true", help="show each check as pytest runs it"
+    )
+    run.set_defaults(command=_run)
+
+    specs = sub.add_parser("specs", help="list standards, profiles and requirements")
+    specs.add_argument("--standard", action="append", default=[], metavar="ID")
+    specs.set_defaults(command=_specs)
+
+    serve = sub.add_parser("serve-reference", help="serve the reference platform on loopback")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8800)
+    serve.add_argument(
+        "--data", metavar="DIR", help="storage directory (default: a new temporary one)"
+    )
+    serve.set_defaults(command=_serve)
+
+    verify = sub.add_parser("verify", help="verify a report directory: schema and evidence chain")
+    verify.add_argument("report_dir", metavar="DIR")
+    verify.set_defaults(command=_verify)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    options = Options(
+        standards=tuple(args.standard),
+        profiles=tuple(args.profile),
+        requirements=tuple(args.requirement),
+        report_dir=Path(args.report_dir),
+        seed=args.seed,
+        examples=args.examples,
+        shrink=not args.no_shrink,
+    )
+    Catalogue.load().select(
+        options.standards, options.profiles, options.requirements
+    )  # usage errors first
+    with ExitStack() as stack:
+        if args.target:
+            target: Target = load_target(args.target)
+            second = load_target(args.second_target) if args.second_target else None
+        else:
+            target, second = _start_reference(stack)
+        from conformance.runner import run  # pytest is heavy: load it only to run checks
+
+        result = run(target, options=options, second=second, quiet=not args.verbose)
+    return exit_code(result)
+
+
+def _start_reference(stack: ExitStack) -> tuple[Target, Target]:
+    from conformance.reference.target import reference_target
+
+    from conformance.reference.server import ReferencePlatform
+
+    platforms = []
+    for name in ("reference", "reference-b"):
+        data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"{name}-")))
+        platform = stack.enter_context(ReferencePlatform(data_dir=data))
+        platforms.append(reference_target(platform, name))
+    print(
+        f"conformance: reference platform started at {platforms[0].base_url} "
+        f"(second instance at {platforms[1].base_url})"
+    )
+    return platforms[0], platforms[1]
+
+
+def exit_code(result: RunResult) -> int:
+    """The documented exit code for a finished run."""
+    by_id = {r.info.id: r for r in result.requirements}
+    discovery = by_id.get("C-001")
+    if result.claims is None and discovery is not None:
+        unreachable = (
+            discovery.outcome is Outcome.ERROR and "unreachable" in discovery.reason.lower()
+        )
+        return EXIT_UNREACHABLE if unreachable else EXIT_GARBAGE
+    musts = list(result.claimed_musts())
+    if any(r.outcome is Outcome.FAIL for r in musts):
+        return EXIT_NOT_CONFORMANT
+    if any(r.outcome is not Outcome.PASS for r in musts):
+        return EXIT_UNDECIDED
+    return EXIT_CONFORMANT
+
+
+def _specs(args: argparse.Namespace) -> int:
+    catalogue = Catalogue.load()
+    wanted = {s.upper() for s in args.standard}
+    for spec in catalogue.specs.values():
+        if wanted and spec.standard not in wanted:
+            continue
+        print(
+            f"{spec.standard} {spec.version}  profiles: {', '.join(spec.profiles)}  ({spec.path.name})"
+        )
+        for r in spec.requirements:
+            print(f"  {r.id:<10} {r.level:<9} {r.profile:<12} {r.text[:70]}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from conformance.reference.__main__ import serve
+
+    return serve(args.host, args.port, Path(args.data) if args.data else None)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import json
+
+    import jsonschema
+
+    from conformance.report.json_report import schema
+
+    directory = Path(args.report_dir)
+    report = json.loads((directory / "report.json").read_text(encoding="utf-8"))
+    jsonschema.validate(report, schema())
+    count = verify_chain(directory / "evidence.jsonl")
+    known = set()
+    with (directory / "evidence.jsonl").open(encoding="utf-8") as f:
+        known = {json.loads(line)["id"] for line in f}
+    dangling = {e for r in report["requirements"] for e in r["evidence"]} - known
+    if dangling:
+        print(
+            f"report.json refers to exchanges missing from evidence.jsonl: {sorted(dangling)[:5]}"
+        )
+        return 1
+    print(f"{directory}: report.json valid, {count} exchanges, hash chain intact")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Generated examples for property checks against a live platform.
+
+A check wraps its body with ``examples.given(strategy)``; the run's seed
+makes the sequence of examples reproducible, a failing example is shrunk
+(unless ``--no-shrink``) and the report names the seed that replays it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
+from hypothesis import HealthCheck, Phase
+from hypothesis.strategies import SearchStrategy
+
+
+class Examples:
+    """Runs a property against generated inputs with the run's seed and budget."""
+
+    def __init__(self, seed: int, max_examples: int, shrink: bool) -> None:
+        self.seed = seed
+        self.max_examples = max_examples
+        self.shrink = shrink
+
+    def given(
+        self, *strategies: SearchStrategy[Any], max_examples: int | None = None
+    ) -> Callable[[Callable[..., None]], Callable[[], None]]:
+        """Decorate a property; calling the result runs it over the examples."""
+        phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if self.shrink else [])
+
+        def decorate(prop: Callable[..., None]) -> Callable[[], None]:
+            run = hypothesis.given(*strategies)(prop)
+            run = hypothesis.settings(
+                max_examples=max_examples or self.max_examples,
+                deadline=None,
+                database=None,
+                phases=phases,
+                suppress_health_check=list(HealthCheck),
+                print_blob=False,
+                report_multiple_bugs=False,
+            )(run)
+            return hypothesis.seed(self.seed)(run)  # type: ignore[no-any-return]
+
+        return decorate
+
+
+def draw(strategy: SearchStrategy[Any], seed: int) -> Any:
+    """One value of a strategy, the same for the same seed (a fixed corpus for a run)."""
+    drawn: list[Any] = []
+
+    @hypothesis.settings(
+        max_examples=1,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @hypothesis.seed(seed)
+    @hypothesis.given(strategy)
+    def take(value: Any) -> None:
+        drawn.append(value)
+
+    take()
+    return drawn[0]

@@ -1,0 +1,1 @@
+"""Named faults: deliberate breakages that prove each check can fail."""

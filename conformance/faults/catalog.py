@@ -1,0 +1,63 @@
+"""The catalogue of named faults, declared in ``fixtures/faults/*.yaml``.
+
+Each fault names the requirements it must break and the transform (from
+``conformance.faults.transforms``) that breaks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.errors import SpecError
+from conformance.faults.base import Transform
+from conformance.faults.transforms import TRANSFORMS
+from conformance.resources import data_dir
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A named fault and the requirements it must make fail."""
+
+    name: str
+    breaks: tuple[str, ...]
+    description: str
+    transform: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    def build(self) -> Transform:
+        """A fresh transform instance for one proxy."""
+        return TRANSFORMS[self.transform](**dict(self.options))
+
+
+def load_faults(root: Path | None = None) -> list[Fault]:
+    """Every fault declared under ``fixtures/faults``; names are unique."""
+    root = root or data_dir("fixtures") / "faults"
+    faults: dict[str, Fault] = {}
+    for path in sorted(root.glob("*.yaml")):
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        for i, raw in enumerate(entries):
+            where = f"{path}: [{i}]"
+            if not isinstance(raw, dict) or not {"name", "breaks", "transform"} <= set(raw):
+                raise SpecError(f"{where}: a fault needs name, breaks and transform")
+            if raw["transform"] not in TRANSFORMS:
+                raise SpecError(
+                    f"{where}: unknown transform {raw['transform']!r}; "
+                    f"known: {', '.join(sorted(TRANSFORMS))}"
+                )
+            if raw["name"] in faults:
+                raise SpecError(f"{where}: fault {raw['name']!r} is declared twice")
+            faults[raw["name"]] = Fault(
+                raw["name"],
+                tuple(raw["breaks"]),
+                raw.get("description", ""),
+                raw["transform"],
+                raw.get("options") or {},
+                str(path),
+            )
+    return list(faults.values())

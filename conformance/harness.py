@@ -1,0 +1,193 @@
+"""The harness: the state of one run, shared by the plugin and the checks.
+
+It holds the target, the catalogue, the transport, the evidence log, the
+claims and the results as they arrive. The plugin creates one per pytest
+session and keeps it in the config stash; nothing here is global.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from conformance._version import __version__
+from conformance.catalogue import Catalogue
+from conformance.claims import DISCOVERY_PATH, Claims
+from conformance.errors import ConformanceError, Finding, TargetUnreachable
+from conformance.evidence import EvidenceLog
+from conformance.probe import Probe, Transport
+from conformance.results import CheckResult, RequirementInfo, RunResult, fold
+from conformance.secrets import Redactor
+from conformance.target import Target
+from conformance.validation import OpenApiCoreValidator
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked of this run."""
+
+    standards: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
+    report_dir: Path | None = None
+    seed: int | None = None
+    examples: int = 5
+    shrink: bool = True
+
+
+@dataclass
+class _Memo:
+    value: Any = None
+    error: BaseException | None = None
+    done: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Harness:
+    """One run against one target (and, optionally, a second target)."""
+
+    def __init__(
+        self,
+        target: Target,
+        options: Options,
+        *,
+        second: Target | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        self.target = target
+        self.second = second
+        self.options = options
+        self.catalogue = catalogue or Catalogue.load()
+        self.selection = self.catalogue.select(
+            options.standards, options.profiles, options.requirements
+        )
+        self.seed = (
+            options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
+        )
+        self.started_at = _now()
+        self.run_id = (
+            f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{_slug(target.name)}-{secrets.token_hex(3)}"
+        )
+        self.report_dir = options.report_dir / self.run_id if options.report_dir else None
+        secrets_all = list(target.credentials.values()) + list(
+            second.credentials.values() if second else []
+        )
+        self.redactor = Redactor(secrets_all)
+        self.log = EvidenceLog(
+            self.report_dir / "evidence.jsonl" if self.report_dir else None, self.redactor
+        )
+        validator = OpenApiCoreValidator(self.catalogue)
+        self.transport = Transport(target, validator, self.log)
+        self.second_transport = Transport(second, validator, self.log) if second else None
+        self.results: dict[str, list[CheckResult]] = defaultdict(list)
+        self._claims: Claims | None = None
+        self._memos: dict[str, _Memo] = defaultdict(_Memo)
+        self.result: RunResult | None = None
+
+    def probe(self, check: str, requirement: str, *, second: bool = False) -> Probe:
+        """A probe for one check, with that check's time limit and requirement in force."""
+        transport = self.second_transport if second else self.transport
+        if transport is None:
+            raise ConformanceError("no second target is configured (--second-target)")
+        return Probe(transport, check=check, requirement=requirement)
+
+    def claims(self) -> Claims:
+        """The discovery document, fetched once per run."""
+        if self._claims is None:
+            probe = self.probe("discovery", "C-001")
+            try:
+                response = probe.get(DISCOVERY_PATH, validate=False)
+            except TargetUnreachable as exc:
+                self._claims = Claims(
+                    None, str(exc), unreachable=True, evidence=tuple(probe.exchanges)
+                )
+                return self._claims
+            evidence = tuple(probe.exchanges)
+            if response.status != 200:
+                self._claims = Claims(
+                    None, f"{DISCOVERY_PATH} answered {response.status}", evidence=evidence
+                )
+            else:
+                try:
+                    document = response.json()
+                except Finding as exc:
+                    self._claims = Claims(
+                        None, f"{DISCOVERY_PATH}: {exc.message}", evidence=evidence
+                    )
+                else:
+                    self._claims = Claims.from_document(document, evidence)
+        return self._claims
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a shared value once per run; later callers get it, or its error again."""
+        memo = self._memos[key]
+        with memo.lock:
+            if not memo.done:
+                try:
+                    memo.value = compute()
+                except BaseException as exc:
+                    memo.error = exc
+                memo.done = True
+        if memo.error is not None:
+            raise memo.error
+        return memo.value  # type: ignore[no-any-return]
+
+    def record(self, result: CheckResult) -> None:
+        """Add the result of one check."""
+        self.results[result.requirement].append(result)
+
+    def finish(self) -> RunResult:
+        """Fold the checks per requirement into the run's result."""
+        claims = self._claims
+        self.log.close()
+        requirements = [fold(info, self.results.get(info.id, [])) for info in self.selection]
+        self.result = RunResult(
+            run_id=self.run_id,
+            suite_version=__version__,
+            started_at=self.started_at,
+            finished_at=_now(),
+            target=self.target.describe()
+            | ({"second": self.second.describe()} if self.second else {}),
+            claims=dict(claims.document) if claims and claims.document is not None else None,
+            specs=[
+                {
+                    "standard": s.standard,
+                    "version": s.version,
+                    "sha256": s.sha256,
+                    "file": f"{s.standard}/{s.version}/openapi.yaml",
+                }
+                for s in self.catalogue.specs.values()
+            ],
+            seed=self.seed,
+            requirements=requirements,
+            notes=[f"evidence chain head {self.log.head}"],
+        )
+        return self.result
+
+    def requirement(self, rid: str) -> RequirementInfo:
+        """The catalogue entry of a requirement."""
+        return self.catalogue.requirement(rid)
+
+    def close(self) -> None:
+        """Release connections and files."""
+        self.log.close()
+        self.transport.close()
+        if self.second_transport:
+            self.second_transport.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:40] or "target"

@@ -1,0 +1,300 @@
+"""The pytest plugin: options, the ``requirement`` marker, claims and outcomes.
+
+Cheap to import and inert unless a target is given (``--target``) or the
+runner hands one over. Each check's pytest outcome is mapped to exactly one
+COMMON C4 outcome per requirement; reporters read the folded ``RunResult``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.checking import NOT_APPLICABLE, NOT_CLAIMED, PREREQUISITE
+from conformance.errors import ConfigError, ConformanceError, Finding, UsageError
+from conformance.examples import Examples
+from conformance.harness import Harness, Options
+from conformance.probe import Probe
+from conformance.report import console, write_reports
+from conformance.results import CheckResult, Outcome
+from conformance.target import Target, load_target
+
+harness_key = pytest.StashKey[Harness]()
+preset_key = pytest.StashKey["Preset"]()
+_probe_key = pytest.StashKey[list[Probe]]()
+
+
+class Preset:
+    """Handed to ``pytest.main(plugins=[...])`` by the runner: targets already loaded."""
+
+    def __init__(self, target: Target, second: Target | None, options: Options) -> None:
+        self.target = target
+        self.second = second
+        self.options = options
+        self.harness: Harness | None = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[preset_key] = self
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "interoperability conformance")
+    group.addoption("--target", metavar="FILE", help="target file (YAML) of the platform to probe")
+    group.addoption(
+        "--second-target",
+        metavar="FILE",
+        help="a second platform, for cross-target checks (PORT-005)",
+    )
+    group.addoption(
+        "--standard",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this standard (repeatable); COMMON always comes along",
+    )
+    group.addoption(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only requirements of this profile (repeatable)",
+    )
+    group.addoption(
+        "--requirement",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this requirement (repeatable)",
+    )
+    group.addoption("--report-dir", metavar="DIR", help="write reports to DIR/<run-id>/")
+    group.addoption(
+        "--seed", type=int, metavar="N", help="seed for generated inputs (replays a run)"
+    )
+    group.addoption(
+        "--examples",
+        type=int,
+        default=5,
+        metavar="N",
+        help="generated examples per property check (default 5)",
+    )
+    group.addoption(
+        "--no-shrink",
+        action="store_true",
+        help="report the first failing example without shrinking it",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "requirement(id): the requirement a conformance check decides (e.g. PORT-004)"
+    )
+    preset = config.stash.get(preset_key, None)
+    if preset is not None:
+        harness = Harness(preset.target, preset.options, second=preset.second)
+        preset.harness = harness
+    elif config.getoption("--target", None):
+        try:
+            target = load_target(config.getoption("--target"))
+            second_file = config.getoption("--second-target")
+            second = load_target(second_file) if second_file else None
+            harness = Harness(target, _options(config), second=second)
+        except (ConfigError, UsageError) as exc:
+            raise pytest.UsageError(str(exc)) from None
+    else:
+        return
+    config.stash[harness_key] = harness
+
+
+def _options(config: pytest.Config) -> Options:
+    report_dir = config.getoption("--report-dir")
+    return Options(
+        standards=tuple(config.getoption("--standard")),
+        profiles=tuple(config.getoption("--profile")),
+        requirements=tuple(config.getoption("--requirement")),
+        report_dir=Path(report_dir) if report_dir else None,
+        seed=config.getoption("--seed"),
+        examples=config.getoption("--examples"),
+        shrink=not config.getoption("--no-shrink"),
+    )
+
+
+def _harness(config: pytest.Config) -> Harness | None:
+    return config.stash.get(harness_key, None)
+
+
+def requirement_ids(item: pytest.Item) -> list[str]:
+    """The requirements a collected check names with its marker."""
+    return [str(arg) for mark in item.iter_markers("requirement") for arg in mark.args]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    harness = _harness(config)
+    if harness is None:
+        return
+    wanted = {r.id for r in harness.selection}
+    keep, drop = [], []
+    for item in items:
+        ids = requirement_ids(item)
+        (keep if ids and any(i in wanted for i in ids) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    harness = _harness(item.config)
+    ids = requirement_ids(item)
+    if harness is None or not ids:
+        return
+    claims = harness.claims()
+    if "C-001" in ids:
+        return  # C-001 decides the claims; it always runs
+    if claims.unreachable:
+        raise ConformanceError(f"target unreachable: {claims.problem}")
+    if not claims.usable:
+        pytest.skip(f"{PREREQUISITE}C-001 failed: {claims.problem}")
+    infos = [harness.requirement(i) for i in ids]
+    if not any(claims.claims(info) for info in infos):
+        pytest.skip(NOT_CLAIMED + claims.why_not(infos[0]))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    harness = _harness(item.config)
+    ids = requirement_ids(item)
+    if harness is None or not ids:
+        return report
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        outcome, reason = _classify(call, report)
+        evidence = [e for p in item.stash.get(_probe_key, []) for e in p.exchanges]
+        evidence += [e for e in _finding_evidence(call) if e not in evidence]
+        for rid in ids:
+            harness.record(
+                CheckResult(
+                    rid,
+                    item.nodeid,
+                    outcome,
+                    reason,
+                    report.duration,
+                    tuple(evidence),
+                    harness.seed,
+                )
+            )
+        _relabel(report, outcome, reason, [harness.requirement(i).level for i in ids])
+    return report
+
+
+def _classify(call: pytest.CallInfo[None], report: pytest.TestReport) -> tuple[Outcome, str]:
+    if report.passed:
+        return Outcome.PASS, ""
+    excinfo = call.excinfo
+    if excinfo is None:
+        return Outcome.ERROR, "the check ended without an outcome"
+    exc = excinfo.value
+    if report.skipped:
+        reason = str(getattr(exc, "msg", exc))
+        for prefix, outcome in (
+            (NOT_CLAIMED, Outcome.NOT_CLAIMED),
+            (NOT_APPLICABLE, Outcome.NOT_APPLICABLE),
+        ):
+            if reason.startswith(prefix):
+                return outcome, reason[len(prefix) :]
+        return Outcome.SKIP, reason
+    return _classify_exception(exc)
+
+
+def _classify_exception(exc: BaseException) -> tuple[Outcome, str]:
+    notes = "".join(f"\n{n}" for n in getattr(exc, "__notes__", []) if "Explanation" not in n)
+    if isinstance(exc, BaseExceptionGroup):
+        inner = [_classify_exception(e) for e in exc.exceptions]
+        worst = next((o for o in inner if o[0] is Outcome.FAIL), inner[0])
+        return worst[0], worst[1] + notes
+    if isinstance(exc, Finding):
+        return Outcome.FAIL, exc.describe() + notes
+    if isinstance(exc, AssertionError):
+        return Outcome.FAIL, (str(exc).split("\nassert ")[0] or "assertion failed") + notes
+    if isinstance(exc, ConformanceError):
+        return Outcome.ERROR, f"{type(exc).__name__}: {exc}" + notes
+    name = type(exc).__name__
+    if name == "FlakyFailure" or name == "Flaky":
+        return Outcome.ERROR, f"the platform answered inconsistently while replaying a case: {exc}"
+    return Outcome.ERROR, f"the check could not complete ({name}: {str(exc)[:300]})" + notes
+
+
+def _finding_evidence(call: pytest.CallInfo[None]) -> list[str]:
+    exc = call.excinfo.value if call.excinfo else None
+    return list(getattr(exc, "evidence", ()) or ())
+
+
+def _relabel(report: pytest.TestReport, outcome: Outcome, reason: str, levels: list[str]) -> None:
+    """Make pytest's own outcome agree with ours (SHOULD failures do not fail the run)."""
+    if outcome is Outcome.FAIL and all(level == "SHOULD" for level in levels):
+        report.outcome = "skipped"
+        report.wasxfail = f"SHOULD not met: {reason.splitlines()[0] if reason else ''}"
+    elif outcome is Outcome.ERROR and report.when == "call":
+        report.longrepr = f"error (could not decide): {reason}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    harness = _harness(session.config)
+    if harness is None:
+        return
+    result = harness.finish()
+    if harness.report_dir is not None:
+        write_reports(result, harness.report_dir)
+    harness.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    harness = _harness(config)
+    if harness is None or harness.result is None:
+        return
+    for line in console.render(harness.result, harness.report_dir).splitlines():
+        terminalreporter.write_line(line)
+
+
+# -- fixtures for checks ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def harness(request: pytest.FixtureRequest) -> Harness:
+    """The run's harness; checks fail to set up without ``--target``."""
+    found = _harness(request.config)
+    if found is None:
+        raise pytest.UsageError("conformance checks need a target: pass --target FILE")
+    return found
+
+
+@pytest.fixture
+def probe(request: pytest.FixtureRequest, harness: Harness) -> Iterator[Probe]:
+    """A probe for this check, with its requirement in force and its time limit."""
+    ids = requirement_ids(request.node)
+    made = harness.probe(request.node.nodeid, ids[0] if ids else "")
+    request.node.stash.setdefault(_probe_key, []).append(made)
+    yield made
+
+
+@pytest.fixture
+def second_probe(request: pytest.FixtureRequest, harness: Harness) -> Iterator[Probe]:
+    """A probe for the second target; the check is not-applicable without one."""
+    if harness.second is None:
+        pytest.skip(NOT_APPLICABLE + "no second target configured (--second-target)")
+    ids = requirement_ids(request.node)
+    made = harness.probe(request.node.nodeid, ids[0] if ids else "", second=True)
+    request.node.stash.setdefault(_probe_key, []).append(made)
+    yield made
+
+
+@pytest.fixture
+def examples(harness: Harness) -> Examples:
+    """Generated inputs, seeded by the run so ``--seed`` replays a failure."""
+    return Examples(harness.seed, harness.options.examples, harness.options.shrink)

@@ -1,0 +1,83 @@
+"""Import an archive, export the account, and pair what went in with what came out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.errors import Finding, Mismatch
+from conformance.port.client import Export, PortClient, differences_as_mismatches
+from conformance.port.equality import FIELD_RULES, Difference, Kind, compare_records
+from conformance.port.strategies import GeneratedArchive
+from conformance.target import Role
+
+
+@dataclass
+class RoundTrip:
+    """What one import-then-export cycle produced."""
+
+    generated: GeneratedArchive
+    import_job: Mapping[str, Any]
+    export: Export
+    differences: list[Difference]
+
+
+def import_and_export(port: PortClient, role: Role, generated: GeneratedArchive) -> RoundTrip:
+    """Upload media, import, export, compare; then remove what the suite added."""
+    port.put_media(role, generated.media)
+    job = port.import_archive(role, generated.body())
+    rejected = job.get("rejected") or []
+    if rejected:
+        raise Finding(
+            f"the platform rejected {len(rejected)} valid line(s) of a generated archive",
+            mismatches=[
+                Mismatch(f"line {r.get('line')}", "imported", r.get("code"), str(r.get("detail")))
+                for r in rejected[:20]
+            ],
+        )
+    id_map = job.get("id_map") or {}
+    try:
+        export = port.export(role)
+    finally:
+        cleanup(port, role, generated.records, id_map)
+    assert export.archive is not None
+    port.delete_export(role, export.location)
+    differences = compare_records(generated.records, export.archive.records, id_map)
+    return RoundTrip(generated, job, export, differences)
+
+
+def cleanup(
+    port: PortClient, role: Role, records: Sequence[Mapping[str, Any]], id_map: Mapping[str, str]
+) -> None:
+    """Delete what an import added (the Profile cannot be deleted; it stays replaced)."""
+    for record in records:
+        if record.get("type") != "Profile" and record.get("id") in id_map:
+            port.probe.delete(f"/port/v1/records/{id_map[record['id']]}", role=role, validate=False)
+
+
+def of_kind(
+    differences: Sequence[Difference], records: Sequence[Mapping[str, Any]], kind: Kind
+) -> list[Difference]:
+    """The differences in fields of one kind (text fields are ``Kind.EXACT`` strings)."""
+    types = {r.get("id"): r.get("type") for r in records}
+    out = []
+    for d in differences:
+        field = re.sub(r"\[\d+\]", "[]", d.path.removeprefix("$.")).split(".", 1)
+        name = (
+            field[0] if len(field) == 1 or not field[0].endswith("[]") else f"{field[0]}.{field[1]}"
+        )
+        rules = FIELD_RULES.get(str(types.get(d.record)), {})
+        if rules.get(name) is kind and (kind is not Kind.EXACT or isinstance(d.expected, str)):
+            out.append(d)
+    return out
+
+
+def fail_on(differences: Sequence[Difference], what: str) -> None:
+    """Raise a finding listing the differences, if any."""
+    if differences:
+        raise Finding(
+            f"{what}: {len(differences)} difference(s)",
+            mismatches=differences_as_mismatches(differences),
+        )

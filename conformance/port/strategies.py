@@ -1,0 +1,901 @@
+"""Hypothesis strategies for ``port/1.0`` data: valid archives to import, and invalid lines.
+
+Every record builder takes a :class:`_Source` of values. Drawn from Hypothesis
+(:class:`_Drawn`), values shrink; drawn from a seeded ``random.Random``
+(:class:`_Seeded`), thousands of records cost one draw. :func:`archives`
+builds its first few records the first way and the rest the second way,
+which keeps a 2 000-record archive inside Hypothesis's data budget while a
+small failing archive still shrinks field by field.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Context, Decimal, Inexact, Rounded, localcontext
+from typing import NamedTuple, Protocol, TypeVar
+
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from conformance.port.archive import JsonObject, serialize
+from conformance.port.equality import instant_millis
+
+T = TypeVar("T")
+
+MAX_POST_CODE_POINTS = 10_000
+
+NASTY_TEXT: tuple[str, ...] = (
+    # astral characters: emoji, a modifier sequence, a ZWJ family, a flag, the last scalar
+    "\U0001f600",
+    "\U0001f44d\U0001f3fd",
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "\U0001f1eb\U0001f1f7",
+    "\U0010ffff",
+    "\U0001d11e",
+    # the same letters composed and decomposed: NFC/NFD would change these
+    "e\u0301",
+    "\u00e9",
+    "\u212b",
+    "A\u030a",
+    "\u1e9b\u0323",
+    "\uac00",
+    "\u1100\u1161",
+    "\ufb01",
+    # right-to-left text and bidi controls
+    "\u05e9\u05dc\u05d5\u05dd",
+    "\u0645\u0631\u062d\u0628\u0627",
+    "\u202e",
+    "\u200f",
+    # controls and invisible characters
+    "\u0000",
+    "\u0007",
+    "\u001b[31m",
+    "\u007f",
+    "\ufeff",
+    "\u200b",
+    "\u00a0",
+    "\u2028",
+    "\u2029",
+    "\ufffd",
+    "\uffff",
+    # markup and escapes a platform might interpret
+    "<script>alert(1)</script>",
+    "&amp;",
+    "&lt;b&gt;",
+    '"',
+    "'",
+    "\\",
+    "\\n",
+    "\\u0000",
+    "%00",
+    "${jndi:x}",
+    "{{7*7}}",
+    "'; DROP TABLE posts; --",
+    # line breaks of every convention, and whitespace that trimming would eat
+    "\r",
+    "\n",
+    "\r\n",
+    "\t",
+    " ",
+    "  ",
+)
+"""Pieces that platforms commonly damage; :func:`texts` mixes them into arbitrary text."""
+
+SAMPLE_MONEY: tuple[str, ...] = (
+    "0",
+    "0.0",
+    "0.1",
+    "0.10",
+    "0.01",
+    "0.000001",
+    "1",
+    "19.90",
+    "19.99",
+    "100",
+    "999999.999999",
+    "1234567890.123456",
+)
+
+OFFSETS: tuple[str, ...] = (
+    "Z",
+    "+00:00",
+    "+05:30",
+    "-08:00",
+    "+05:45",
+    "+14:00",
+    "-12:00",
+    "-03:30",
+)
+LOCALES = ("en", "en-US", "de-CH-1996", "zh-Hans-CN", "sr-Latn-RS", "ar-EG", "he", "es-419", "und")
+VISIBILITIES = ("public", "followers", "private")
+ORDER_STATUSES = ("placed", "paid", "shipped", "delivered", "cancelled", "returned")
+CURRENCIES = ("EUR", "USD", "JPY", "CNY", "GBP", "CHF", "KWD", "INR", "BRL")
+MEDIA_TYPES = ("image/png", "image/jpeg", "video/mp4", "application/octet-stream", "text/plain")
+PLATFORMS = ("mastodon", "bluesky", "matrix", "xmpp", "wechat", "x", "\u5fae\u535a")
+FILENAMES = (
+    "photo.jpg",
+    "../../etc/passwd",
+    "a\\b.png",
+    "CON",
+    ".hidden",
+    "",
+    "r\u00e9sum\u00e9.pdf",
+)
+URLS = ("https://old.example/media/1", "/media/1", "", "not a url", "file:///etc/passwd")
+NASTY_EMAILS = (
+    "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a",
+    '"a b"@example.org',
+    "o'neil+tag@example.com",
+)
+EMAIL_DOMAINS = ("example.org", "example.com", "mail.example.co.uk", "xn--bcher-kva.example")
+ID_STYLES = ("sequential", "uuid", "odd")
+RECORD_TYPES = ("Post", "Media", "Contact", "Order", "Review")
+
+_SHORT = 20
+_LONG = 60
+# Records built from Hypothesis draws in one archive; the rest come from a
+# seeded Random. Six keep the worst case well inside Hypothesis's 8 KiB
+# choice budget (see tests/port/test_strategies.py).
+_DRAWN_RECORDS = 6
+_TRAPPING = Context(prec=200, traps=[Inexact, Rounded])
+
+
+# --------------------------------------------------------------------------- values
+
+
+def texts(*, max_size: int = _LONG) -> SearchStrategy[str]:
+    """Strings of Unicode scalar values (no surrogates) of at most ``max_size`` code points.
+
+    Arbitrary characters are deliberately mixed with :data:`NASTY_TEXT`
+    (astral characters, combining and decomposable characters, RTL, U+0000,
+    markup, quotes, backslash, CR/LF/CRLF, U+FEFF) and sometimes wrapped in
+    leading and trailing whitespace, the things platforms normalise or trim.
+    """
+    if max_size < 0:
+        raise ValueError(f"max_size must be >= 0, got {max_size}")
+    return _texts(max_size)
+
+
+# Strategies are immutable, and building and validating one per drawn field
+# cost more than the drawing itself, so each is built once per parameters.
+@functools.cache
+def _texts(max_size: int) -> SearchStrategy[str]:
+    piece = st.one_of(
+        st.sampled_from(NASTY_TEXT),
+        st.text(st.characters(codec="utf-8"), max_size=8),
+    )
+    core = st.lists(piece, max_size=6).map("".join)
+    # Mostly no edge, so that whitespace does not drown the rest.
+    edge = st.sampled_from(("", "", "", "", " ", "\t ", "\n"))
+    return st.builds(_fit, edge, core, edge, st.just(max_size))
+
+
+def _fit(lead: str, core: str, trail: str, max_size: int) -> str:
+    # Trim the middle, not the edges, so the whitespace a platform might
+    # strip survives the size limit.
+    room = max_size - len(lead) - len(trail)
+    if room < 0:
+        return (lead + trail)[:max_size]
+    return lead + core[:room] + trail
+
+
+def money(
+    *, allow_negative: bool = False, max_integer_digits: int = 10, max_fraction_digits: int = 6
+) -> SearchStrategy[str]:
+    """Decimal strings matching ``-?(0|[1-9][0-9]*)(\\.[0-9]+)?``, never with an exponent.
+
+    Trailing zeros are kept (``"0.10"``), since money round-trips as a
+    decimal number and a platform may not rewrite it into a float. Prices
+    are non-negative unless ``allow_negative``.
+    """
+    if max_integer_digits < 1 or max_fraction_digits < 0:
+        raise ValueError("max_integer_digits must be >= 1 and max_fraction_digits >= 0")
+    return _money(allow_negative, max_integer_digits, max_fraction_digits)
+
+
+@functools.cache
+def _money(
+    allow_negative: bool, max_integer_digits: int, max_fraction_digits: int
+) -> SearchStrategy[str]:
+    samples = [
+        amount
+        for amount in SAMPLE_MONEY
+        if len(amount.partition(".")[0]) <= max_integer_digits
+        and len(amount.partition(".")[2]) <= max_fraction_digits
+    ]
+    integer_part = st.one_of(st.just("0"), st.integers(1, 10**max_integer_digits - 1).map(str))
+    fraction = (
+        st.one_of(
+            st.just(""),
+            st.text("0123456789", min_size=1, max_size=max_fraction_digits).map(
+                lambda digits: "." + digits
+            ),
+        )
+        if max_fraction_digits
+        else st.just("")
+    )
+    amounts = st.one_of(st.sampled_from(samples), st.builds(str.__add__, integer_part, fraction))
+    if allow_negative:
+        return st.builds(_signed, st.booleans(), amounts)
+    return amounts
+
+
+def _signed(negative: bool, amount: str) -> str:
+    return "-" + amount if negative else amount
+
+
+def timestamps(
+    *, min_year: int = 1970, max_year: int = 2099, offsets: Sequence[str] = OFFSETS
+) -> SearchStrategy[str]:
+    """RFC 3339 date-times with an offset (``Z``, ``+05:30``, ``-08:00``...) and 0 to 6
+    fractional digits, between ``min_year`` and ``max_year`` in UTC."""
+    return _timestamps(min_year, max_year, tuple(offsets))
+
+
+@functools.cache
+def _timestamps(min_year: int, max_year: int, offsets: tuple[str, ...]) -> SearchStrategy[str]:
+    instants = st.datetimes(
+        min_value=datetime(min_year, 1, 2), max_value=datetime(max_year, 12, 30, 23, 59, 59)
+    )
+    return st.builds(_format_timestamp, instants, st.sampled_from(offsets), st.integers(0, 6))
+
+
+def _format_timestamp(instant: datetime, offset: str, digits: int) -> str:
+    # `instant` is naive UTC; the years are kept a day inside the range so
+    # no offset can push the local time out of datetime's bounds.
+    minutes = _offset_minutes(offset)
+    local = instant.replace(tzinfo=None) + timedelta(minutes=minutes)
+    fraction = f"{local.microsecond:06d}"[:digits]
+    return local.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if digits else "") + offset
+
+
+def _offset_minutes(offset: str) -> int:
+    if offset in ("Z", "z"):
+        return 0
+    sign = -1 if offset[0] == "-" else 1
+    return sign * (int(offset[1:3]) * 60 + int(offset[4:6]))
+
+
+@functools.cache
+def phones() -> SearchStrategy[str]:
+    """E.164 numbers: ``+`` then 2 to 15 digits, the first 1 to 9."""
+    return st.from_regex(r"\+[1-9][0-9]{1,14}", fullmatch=True)
+
+
+@functools.cache
+def emails() -> SearchStrategy[str]:
+    """E-mail addresses, including quoted and internationalised ones."""
+    return st.one_of(
+        st.emails(domains=st.sampled_from(EMAIL_DOMAINS)), st.sampled_from(NASTY_EMAILS)
+    )
+
+
+def archive_ids() -> SearchStrategy[str]:
+    """Opaque archive ids: sequential-looking, UUIDs, or arbitrary non-empty text."""
+    return st.one_of(
+        st.integers(1, 10**6).map(lambda n: f"a{n}"),
+        st.uuids().map(str),
+        texts(max_size=_SHORT).filter(bool),
+    )
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class _Source(Protocol):
+    def text(self, max_size: int) -> str: ...
+    def timestamp(self) -> str: ...
+    def money(self) -> str: ...
+    def email(self) -> str: ...
+    def phone(self) -> str: ...
+    def integer(self, low: int, high: int) -> int: ...
+    def pick(self, options: Sequence[T]) -> T: ...
+    def some(self, options: Sequence[str], max_count: int) -> list[str]: ...
+    def content(self, max_bytes: int) -> bytes: ...
+
+
+class _Drawn:
+    """Values drawn from Hypothesis, so they shrink; texts are kept for :class:`_Seeded`."""
+
+    def __init__(self, draw: st.DrawFn) -> None:
+        self._draw = draw
+        self.seen_texts: list[str] = []
+        self.seen_emails: list[str] = []
+
+    def text(self, max_size: int) -> str:
+        value = self._draw(texts(max_size=max_size))
+        self.seen_texts.append(value)
+        return value
+
+    def timestamp(self) -> str:
+        return self._draw(timestamps())
+
+    def money(self) -> str:
+        return self._draw(money())
+
+    def email(self) -> str:
+        value = self._draw(emails())
+        self.seen_emails.append(value)
+        return value
+
+    def phone(self) -> str:
+        return self._draw(phones())
+
+    def integer(self, low: int, high: int) -> int:
+        return self._draw(st.integers(low, high))
+
+    def pick(self, options: Sequence[T]) -> T:
+        return self._draw(st.sampled_from(options))
+
+    def some(self, options: Sequence[str], max_count: int) -> list[str]:
+        if not options:
+            return []
+        return self._draw(st.lists(st.sampled_from(options), unique=True, max_size=max_count))
+
+    def content(self, max_bytes: int) -> bytes:
+        # The bytes themselves do not matter to any check, only their hash,
+        # so a seed stands in for them instead of spending the data budget.
+        size = self._draw(st.integers(0, max_bytes))
+        seed = self._draw(st.integers(0, 2**32 - 1))
+        return random.Random(seed).randbytes(size)
+
+
+class _Seeded:
+    """Values from a seeded Random: one Hypothesis draw for any number of records."""
+
+    def __init__(self, rng: random.Random, drawn: _Drawn) -> None:
+        self._rng = rng
+        self._drawn = drawn
+
+    def text(self, max_size: int) -> str:
+        parts: list[str] = []
+        for _ in range(self._rng.randint(0, 4)):
+            roll = self._rng.random()
+            if roll < 0.4:
+                parts.append(self._rng.choice(NASTY_TEXT))
+            elif roll < 0.6 and self._drawn.seen_texts:
+                parts.append(self._rng.choice(self._drawn.seen_texts))
+            else:
+                parts.append(self._scalars(self._rng.randint(1, 12)))
+        return "".join(parts)[:max_size]
+
+    def _scalars(self, count: int) -> str:
+        chars: list[str] = []
+        for _ in range(count):
+            roll = self._rng.random()
+            if roll < 0.6:
+                code = self._rng.randint(0x20, 0x7E)
+            else:
+                # Any scalar value: skip the surrogate block by shifting past it.
+                code = self._rng.randint(0, 0x10FFFF - 0x800)
+                if code >= 0xD800:
+                    code += 0x800
+            chars.append(chr(code))
+        return "".join(chars)
+
+    def timestamp(self) -> str:
+        seconds = self._rng.randint(86_400, 4_102_358_400)
+        instant = datetime(1970, 1, 1) + timedelta(
+            seconds=seconds, microseconds=self._rng.randint(0, 999_999)
+        )
+        return _format_timestamp(instant, self._rng.choice(OFFSETS), self._rng.randint(0, 6))
+
+    def money(self) -> str:
+        if self._rng.random() < 0.3:
+            return self._rng.choice(SAMPLE_MONEY)
+        whole = str(self._rng.randint(0, 10 ** self._rng.randint(1, 10) - 1))
+        digits = "".join(self._rng.choice("0123456789") for _ in range(self._rng.randint(0, 6)))
+        return f"{whole}.{digits}" if digits else whole
+
+    def email(self) -> str:
+        known = self._drawn.seen_emails
+        if known and self._rng.random() < 0.5:
+            return self._rng.choice(known)
+        if self._rng.random() < 0.2:
+            return self._rng.choice(NASTY_EMAILS)
+        return f"user{self._rng.randint(0, 10**6)}@{self._rng.choice(EMAIL_DOMAINS)}"
+
+    def phone(self) -> str:
+        rest = "".join(self._rng.choice("0123456789") for _ in range(self._rng.randint(1, 14)))
+        return f"+{self._rng.randint(1, 9)}{rest}"
+
+    def integer(self, low: int, high: int) -> int:
+        return self._rng.randint(low, high)
+
+    def pick(self, options: Sequence[T]) -> T:
+        return self._rng.choice(options)
+
+    def some(self, options: Sequence[str], max_count: int) -> list[str]:
+        count = min(len(options), self._rng.randint(0, max_count))
+        return self._rng.sample(list(options), count)
+
+    def content(self, max_bytes: int) -> bytes:
+        return self._rng.randbytes(self._rng.randint(0, max_bytes))
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _base(src: _Source, record_type: str, record_id: str) -> JsonObject:
+    # updated_at is never before created_at: a platform may reasonably
+    # refuse that, and the suite tests the standard, not its corners.
+    first, second = src.timestamp(), src.timestamp()
+    if instant_millis(second) < instant_millis(first):
+        first, second = second, first
+    return {"type": record_type, "id": record_id, "created_at": first, "updated_at": second}
+
+
+def _build_profile(src: _Source, record_id: str, media_ids: Sequence[str]) -> JsonObject:
+    record = _base(src, "Profile", record_id)
+    record["display_name"] = src.text(_SHORT)
+    record["bio"] = src.text(_LONG)
+    record["locale"] = src.pick(LOCALES)
+    record["avatar_media_id"] = src.pick([None, *media_ids])
+    return record
+
+
+def _build_post(
+    src: _Source, record_id: str, media_ids: Sequence[str], reply_to: Sequence[str]
+) -> JsonObject:
+    record = _base(src, "Post", record_id)
+    content = src.text(_LONG)
+    # Rarely, the longest content allowed. The top of the range, so that
+    # shrinking moves away from it.
+    if src.integer(0, 31) == 31:
+        content = ((content or "\U0001f600") * MAX_POST_CODE_POINTS)[:MAX_POST_CODE_POINTS]
+    record["content"] = content
+    record["visibility"] = src.pick(VISIBILITIES)
+    record["media_ids"] = src.some(media_ids, 3)
+    record["in_reply_to"] = src.pick([None, *reply_to])
+    return record
+
+
+def _build_contact(src: _Source, record_id: str) -> JsonObject:
+    record = _base(src, "Contact", record_id)
+    record["name"] = src.text(_SHORT)
+    record["emails"] = [src.email() for _ in range(src.integer(0, 3))]
+    record["phones"] = [src.phone() for _ in range(src.integer(0, 3))]
+    record["handles"] = [
+        {"platform": src.pick(PLATFORMS), "handle": src.text(_SHORT)}
+        for _ in range(src.integer(0, 2))
+    ]
+    return record
+
+
+def order_total(items: Sequence[JsonObject]) -> str:
+    """The exact sum of quantity times unit_price, as a plain decimal string (no exponent)."""
+    with localcontext(_TRAPPING):
+        total = sum(
+            (Decimal(item["quantity"]) * Decimal(item["unit_price"]) for item in items),
+            Decimal(0),
+        )
+    return format(total, "f")
+
+
+def _build_order(src: _Source, record_id: str) -> JsonObject:
+    record = _base(src, "Order", record_id)
+    record["order_number"] = src.text(_SHORT)
+    record["ordered_at"] = src.timestamp()
+    record["status"] = src.pick(ORDER_STATUSES)
+    record["merchant"] = src.text(_SHORT)
+    record["currency"] = src.pick(CURRENCIES)
+    items = [
+        {
+            "sku": src.text(_SHORT),
+            "title": src.text(_SHORT),
+            "quantity": src.integer(1, 10_000),
+            "unit_price": src.money(),
+        }
+        for _ in range(src.integer(1, 4))
+    ]
+    record["items"] = items
+    record["total"] = order_total(items)
+    return record
+
+
+def _build_review(src: _Source, record_id: str) -> JsonObject:
+    record = _base(src, "Review", record_id)
+    record["item_ref"] = src.text(_SHORT)
+    record["rating"] = src.integer(1, 5)
+    record["text"] = src.text(_LONG)
+    record["reviewed_at"] = src.timestamp()
+    return record
+
+
+class MediaItem(NamedTuple):
+    """A Media record and the bytes it describes (to PUT before importing it)."""
+
+    record: JsonObject
+    content: bytes
+
+
+def _build_media(src: _Source, record_id: str, max_bytes: int) -> MediaItem:
+    record = _base(src, "Media", record_id)
+    content = src.content(max_bytes)
+    record["media_type"] = src.pick(MEDIA_TYPES)
+    record["size"] = len(content)
+    record["sha256"] = hashlib.sha256(content).hexdigest()
+    record["filename"] = src.text(_SHORT) if src.integer(0, 1) == 0 else src.pick(FILENAMES)
+    record["url"] = src.pick(URLS) if src.integer(0, 1) == 0 else src.text(_SHORT)
+    return MediaItem(record, content)
+
+
+@st.composite
+def _built(draw: st.DrawFn, build: Callable[[_Source, str], T], record_id: str | None) -> T:
+    chosen = record_id if record_id is not None else draw(archive_ids())
+    return build(_Drawn(draw), chosen)
+
+
+def profile(
+    record_id: str | None = None, *, media_ids: Sequence[str] = ()
+) -> SearchStrategy[JsonObject]:
+    """Profile records; ``avatar_media_id`` is null or one of ``media_ids``."""
+    return _built(lambda src, rid: _build_profile(src, rid, media_ids), record_id)
+
+
+def post(
+    record_id: str | None = None, *, media_ids: Sequence[str] = (), reply_to: Sequence[str] = ()
+) -> SearchStrategy[JsonObject]:
+    """Post records referring only to ``media_ids`` and (``in_reply_to``) to ``reply_to``."""
+    return _built(lambda src, rid: _build_post(src, rid, media_ids, reply_to), record_id)
+
+
+def contact(record_id: str | None = None) -> SearchStrategy[JsonObject]:
+    """Contact records with E.164 phones, e-mail addresses and platform handles."""
+    return _built(_build_contact, record_id)
+
+
+def order(record_id: str | None = None) -> SearchStrategy[JsonObject]:
+    """Order records whose ``total`` is exactly the sum of quantity times unit_price."""
+    return _built(_build_order, record_id)
+
+
+def review(record_id: str | None = None) -> SearchStrategy[JsonObject]:
+    """Review records with a rating from 1 to 5."""
+    return _built(_build_review, record_id)
+
+
+def media(record_id: str | None = None, *, max_bytes: int = 2048) -> SearchStrategy[MediaItem]:
+    """Media records with the bytes they describe (``size`` and ``sha256`` computed from them)."""
+    return _built(lambda src, rid: _build_media(src, rid, max_bytes), record_id)
+
+
+# --------------------------------------------------------------------------- archives
+
+
+@dataclass(frozen=True)
+class GeneratedArchive:
+    """A valid archive to import: its records, and the media bytes to PUT first.
+
+    ``media`` maps sha256 (hex) to bytes; references between records only
+    name records of the archive, and ``in_reply_to`` never forms a cycle.
+    """
+
+    records: list[JsonObject]
+    media: dict[str, bytes]
+
+    def body(self, *, with_manifest: bool = True, subject: str | None = None) -> bytes:
+        """The import body: NDJSON, the manifest first unless ``with_manifest`` is false."""
+        return serialize(self.records, subject=subject, with_manifest=with_manifest)
+
+    def lines(self, *, with_manifest: bool = True) -> list[bytes]:
+        """The body's lines without newlines, to splice invalid lines into (line n is [n-1])."""
+        return self.body(with_manifest=with_manifest).split(b"\n")[:-1]
+
+
+def archives(
+    *,
+    min_records: int = 0,
+    max_records: int = 50,
+    max_media_bytes: int = 2048,
+    with_profile: bool = True,
+) -> SearchStrategy[GeneratedArchive]:
+    """Valid archives of ``min_records`` to ``max_records`` records (the Profile included).
+
+    With ``with_profile`` the archive holds exactly one Profile (so at least
+    one record); without it, none. Line order is shuffled, so references
+    point at earlier and later lines alike. Thousands of records are cheap:
+    only the first few are drawn field by field.
+    """
+    floor = max(min_records, 1 if with_profile else 0)
+    if min_records < 0 or max_records < floor:
+        raise ValueError(
+            f"need 0 <= min_records <= max_records (and max_records >= 1 with a Profile), "
+            f"got min_records={min_records}, max_records={max_records}"
+        )
+    if max_media_bytes < 0:
+        raise ValueError(f"max_media_bytes must be >= 0, got {max_media_bytes}")
+    return _archives(floor, max_records, max_media_bytes, with_profile)
+
+
+@st.composite
+def _archives(
+    draw: st.DrawFn, min_records: int, max_records: int, max_media_bytes: int, with_profile: bool
+) -> GeneratedArchive:
+    total = draw(st.integers(min_records, max_records))
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    drawn = _Drawn(draw)
+    seeded = _Seeded(rng, drawn)
+    types = ["Profile"] if with_profile else []
+    while len(types) < total:
+        types.append(
+            drawn.pick(RECORD_TYPES)
+            if len(types) < _DRAWN_RECORDS
+            else rng.choices(RECORD_TYPES, weights=(4, 2, 2, 1, 1))[0]
+        )
+    ids = _make_ids(draw(st.sampled_from(ID_STYLES)), total, rng)
+    media_ids = [rid for rid, kind in zip(ids, types, strict=True) if kind == "Media"]
+    records: list[JsonObject] = []
+    media_bytes: dict[str, bytes] = {}
+    earlier_posts: list[str] = []
+    for index, (kind, rid) in enumerate(zip(types, ids, strict=True)):
+        src: _Source = drawn if index < _DRAWN_RECORDS else seeded
+        if kind == "Profile":
+            records.append(_build_profile(src, rid, media_ids))
+        elif kind == "Post":
+            # Replies go to posts built before this one: no cycles, yet after
+            # shuffling a reply may still precede its parent in the body.
+            records.append(_build_post(src, rid, media_ids, earlier_posts))
+            earlier_posts.append(rid)
+        elif kind == "Media":
+            item = _build_media(src, rid, max_media_bytes)
+            records.append(item.record)
+            media_bytes[item.record["sha256"]] = item.content
+        elif kind == "Contact":
+            records.append(_build_contact(src, rid))
+        elif kind == "Order":
+            records.append(_build_order(src, rid))
+        else:
+            records.append(_build_review(src, rid))
+    if draw(st.booleans()):
+        rng.shuffle(records)
+    return GeneratedArchive(records=records, media=media_bytes)
+
+
+def _make_ids(style: str, count: int, rng: random.Random) -> list[str]:
+    if style == "sequential":
+        return [f"a{n}" for n in range(1, count + 1)]
+    if style == "uuid":
+        # A list, not a set, keeps the order a function of the seed alone
+        # (set order follows string hashing, which varies between runs).
+        ids: list[str] = []
+        seen: set[str] = set()
+        while len(ids) < count:
+            candidate = f"{rng.getrandbits(128):032x}"
+            if candidate not in seen:
+                seen.add(candidate)
+                ids.append(candidate)
+        return ids
+    # Ids are opaque strings: spaces, slashes and astral characters included.
+    return [f"id {n}/\u00fc\U0001f600" for n in range(1, count + 1)]
+
+
+# --------------------------------------------------------------------------- invalid lines
+
+
+class InvalidLine(NamedTuple):
+    """One line (no newline) that every correct importer must reject, and why."""
+
+    raw: bytes
+    reason: str
+
+
+def invalid_lines() -> SearchStrategy[InvalidLine]:
+    """Lines every correct importer rejects, each with a short reason.
+
+    Their ids start with ``invalid-`` and the ids they refer to with
+    ``missing-``, so they can be spliced into any generated archive without
+    colliding with its ids; no valid record refers to them.
+    """
+    return st.one_of(
+        st.sampled_from(_UNPARSEABLE).map(lambda pair: InvalidLine(*pair)),
+        _mutated(),
+    )
+
+
+_UNPARSEABLE: tuple[tuple[bytes, str], ...] = (
+    (b"", "empty line"),
+    (b"   ", "blank line"),
+    (b"{", "not JSON"),
+    (b'{"type":"Post","id":"invalid-1"', "not JSON (truncated object)"),
+    (b"{'type': 'Post'}", "not JSON (single quotes)"),
+    (b'{"type":"Post",}', "not JSON (trailing comma)"),
+    (b'{"type":"Post","content":NaN}', "not JSON (NaN)"),
+    (b"not json", "not JSON"),
+    (b'{"type":"Post","content":"\xff\xfe"}', "not UTF-8"),
+    (b"[]", "a JSON array, not an object"),
+    (b'[{"type":"Post"}]', "a JSON array, not an object"),
+    (b'"Post"', "a JSON string, not an object"),
+    (b"42", "a JSON number, not an object"),
+    (b"null", "JSON null, not an object"),
+)
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> InvalidLine:
+    src = _Drawn(draw)
+    rid = f"invalid-{draw(st.uuids())}"
+    mutation = draw(st.sampled_from(_MUTATIONS))
+    record, reason = mutation(src, rid)
+    return InvalidLine(serialize([record], with_manifest=False).rstrip(b"\n"), reason)
+
+
+def _missing_id(src: _Source) -> str:
+    return f"missing-{src.integer(0, 2**64):x}"
+
+
+def _wrong_type(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_post(src, rid, (), ())
+    value = src.pick(["Tweet", "post", "POST", "", 7, None])
+    record["type"] = value
+    return record, f"type {value!r} is not a record type"
+
+
+def _no_type(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_review(src, rid)
+    del record["type"]
+    return record, "no type"
+
+
+def _bad_rating(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_review(src, rid)
+    record["rating"] = src.pick([6, 0, -1, "5", 10])
+    return record, f"rating {record['rating']!r} is not an integer from 1 to 5"
+
+
+def _bad_quantity(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_order(src, rid)
+    quantity = src.pick([0, -1, "2", 1.5])
+    record["items"][0]["quantity"] = quantity
+    # Keep total consistent with the bad quantity, so the quantity is the
+    # only fault.
+    record["total"] = order_total(
+        [{**item, "quantity": str(item["quantity"])} for item in record["items"]]
+    )
+    return record, f"quantity {quantity!r} is not an integer >= 1"
+
+
+def _money_as_number(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_order(src, rid)
+    if src.integer(0, 1) == 0:
+        amount = record["items"][0]["unit_price"]
+        record["items"][0]["unit_price"] = float(amount) if "." in amount else int(amount)
+        return record, "unit_price is a JSON number, not a decimal string"
+    total = record["total"]
+    record["total"] = float(total) if "." in total else int(total)
+    return record, "total is a JSON number, not a decimal string"
+
+
+def _money_exponent(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_order(src, rid)
+    written, value = src.pick([("1e3", "1000"), ("1E3", "1000"), ("2.5e1", "25"), ("1e-2", "0.01")])
+    record["items"] = [{**record["items"][0], "quantity": 1, "unit_price": written}]
+    record["total"] = value
+    return record, f"unit_price {written!r} uses an exponent"
+
+
+def _money_malformed(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_order(src, rid)
+    written, value = src.pick([(".5", "0.5"), ("5.", "5"), ("01.50", "1.50"), ("+1", "1")])
+    record["items"] = [{**record["items"][0], "quantity": 1, "unit_price": written}]
+    record["total"] = value
+    return record, f"unit_price {written!r} does not match the money pattern"
+
+
+def _total_off(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_order(src, rid)
+    delta = Decimal(src.pick(["0.01", "1", "-0.000001", "100"]))
+    with localcontext(_TRAPPING):
+        total = Decimal(record["total"]) + delta
+        if total < 0:
+            total = Decimal(record["total"]) + 1
+    record["total"] = format(total, "f")
+    return record, "total is not the sum of quantity x unit_price"
+
+
+def _missing_reference(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_post(src, rid, (), ())
+    if src.integer(0, 1) == 0:
+        record["media_ids"] = [_missing_id(src)]
+        return record, "media_ids refers to a missing record"
+    record["in_reply_to"] = _missing_id(src)
+    return record, "in_reply_to refers to a missing record"
+
+
+def _bad_visibility(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_post(src, rid, (), ())
+    record["visibility"] = src.pick(["secret", "Public", "", None])
+    return record, f"visibility {record['visibility']!r} is not allowed"
+
+
+def _bad_phone(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_contact(src, rid)
+    phone = src.pick(["0049 30 1234567", "+0123456", "12345", "+1", "+1234567890123456", "+1-202"])
+    record["phones"] = [*record["phones"], phone]
+    return record, f"phone {phone!r} is not E.164"
+
+
+def _missing_field(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    builders: list[Callable[[_Source, str], JsonObject]] = [
+        lambda s, r: _build_post(s, r, (), ()),
+        _build_contact,
+        _build_order,
+        _build_review,
+    ]
+    record = src.pick(builders)(src, rid)
+    # Lists and nullable references are left alone: an importer could read
+    # their absence as [] or null, and this line must be invalid for every
+    # correct importer.
+    name = src.pick([key for key in record if key not in _MAY_DEFAULT])
+    del record[name]
+    return record, f"required field {name} is missing"
+
+
+_MAY_DEFAULT = frozenset(
+    {"type", "media_ids", "in_reply_to", "emails", "phones", "handles", "items"}
+)
+
+
+def _bad_timestamp(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_review(src, rid)
+    value = src.pick(
+        [
+            "2024-01-01 10:00:00",
+            "2024-01-01T10:00:00",
+            "yesterday",
+            "2024-13-01T00:00:00Z",
+            "2024-02-30T00:00:00Z",
+            1704067200,
+        ]
+    )
+    field = src.pick(["created_at", "updated_at", "reviewed_at"])
+    record[field] = value
+    return record, f"{field} {value!r} is not an RFC 3339 date-time with an offset"
+
+
+def _content_too_long(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_post(src, rid, (), ())
+    record["content"] = src.pick(["a", "\u00e9", "\U0001f600"]) * (MAX_POST_CODE_POINTS + 1)
+    return record, "content longer than 10 000 code points"
+
+
+def _id_not_string(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_review(src, rid)
+    record["id"] = src.pick([42, None, ["a1"]])
+    return record, "id is not a string"
+
+
+def _media_not_uploaded(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_media(src, rid, 0).record
+    # Text bytes, unlike the random bytes archives() generates, so no archive
+    # a run uploads can hold them.
+    content = f"port suite: bytes never uploaded #{src.integer(0, 2**64)}".encode()
+    record["size"] = len(content)
+    record["sha256"] = hashlib.sha256(content).hexdigest()
+    return record, "Media bytes were never uploaded"
+
+
+_Mutation = Callable[[_Source, str], tuple[JsonObject, str]]
+_MUTATIONS: tuple[_Mutation, ...] = (
+    _wrong_type,
+    _no_type,
+    _bad_rating,
+    _bad_quantity,
+    _money_as_number,
+    _money_exponent,
+    _money_malformed,
+    _total_off,
+    _missing_reference,
+    _bad_visibility,
+    _bad_phone,
+    _missing_field,
+    _bad_timestamp,
+    _content_too_long,
+    _id_not_string,
+    _media_not_uploaded,
+)

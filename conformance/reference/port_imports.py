@@ -1,0 +1,243 @@
+"""PORT imports: read an archive line by line, decide each line, apply.
+
+Three steps, so each rule of the draft has one place:
+
+1. :func:`parse_archive` — every line on its own: framing, JSON, record
+   schema, the manifest (pure; no storage);
+2. :func:`plan_import` — lines against each other and the account: duplicate
+   ids, one Profile, uploaded media bytes, references (to the same archive,
+   earlier or later, or to ids an earlier import mapped), and rejection
+   spreading to every line that refers to a rejected one;
+3. :func:`apply_import` — new ids, remapped references, the records and
+   their feed entries, the persisted id mapping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import new_id
+from .port_records import (
+    InvalidRecord,
+    JsonObject,
+    media_url,
+    reference_targets,
+    references,
+    remap_references,
+    validate_manifest,
+    validate_record,
+)
+from .problems import ProblemCode
+from .store import Tx
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A rejected line: its number (from 1), a COMMON code and why."""
+
+    line: int
+    code: ProblemCode
+    detail: str
+
+    def to_json(self) -> dict[str, object]:
+        """Render the entry of an import's ``rejected`` list."""
+        return {"line": self.line, "code": self.code, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class ArchiveLine:
+    """A line that is a valid record on its own, with the archive's ids."""
+
+    number: int
+    record: JsonObject
+
+    @property
+    def archive_id(self) -> str:
+        """The id the archive gives the record."""
+        return str(self.record["id"])
+
+
+@dataclass
+class ImportPlan:
+    """What an import will add and what it rejects."""
+
+    accepted: list[ArchiveLine]
+    rejected: list[Rejection]
+    prior_ids: dict[str, str] = field(default_factory=dict)
+    """Archive ids that earlier imports mapped, used by this archive's references."""
+
+
+def _refuse_constant(name: str) -> Any:
+    # NaN and Infinity are Python extensions, not JSON.
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_archive(body: bytes) -> tuple[list[ArchiveLine], list[Rejection]]:
+    """Split an NDJSON body into lines and check each line on its own.
+
+    Lines are numbered from 1, counting every line of the body; the body's
+    final newline starts no line, so ``b"a\\n"`` is one line and ``b"\\n"``
+    is one empty line (which is rejected).
+    """
+    pieces = body.split(b"\n")
+    if pieces[-1] == b"":
+        pieces.pop()
+    lines: list[ArchiveLine] = []
+    rejected: list[Rejection] = []
+    for number, raw in enumerate(pieces, start=1):
+        try:
+            value = _decode_line(raw)
+            if isinstance(value, dict) and value.get("type") == "Manifest":
+                if number != 1:
+                    raise InvalidRecord("a manifest may only be the first line")
+                validate_manifest(value)
+                continue
+            lines.append(ArchiveLine(number, validate_record(value)))
+        except InvalidRecord as exc:
+            rejected.append(Rejection(number, "INVALID", str(exc)))
+    return lines, rejected
+
+
+def _decode_line(raw: bytes) -> object:
+    if raw == b"":
+        raise InvalidRecord("empty line")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRecord(f"not UTF-8: byte {exc.start + 1} of the line") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidRecord(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except (ValueError, RecursionError) as exc:
+        raise InvalidRecord(f"not valid JSON: {exc}") from None
+
+
+def plan_import(
+    tx: Tx, account: str, lines: list[ArchiveLine], rejected: list[Rejection]
+) -> ImportPlan:
+    """Decide which schema-valid lines the account accepts."""
+    failures: dict[int, str] = {}
+    by_id: dict[str, ArchiveLine] = {}
+    profile_line: int | None = None
+    for line in lines:
+        first = by_id.get(line.archive_id)
+        if first is not None:
+            failures[line.number] = (
+                f"duplicate id {line.archive_id!r}, first on line {first.number}"
+            )
+            continue
+        if line.record["type"] == "Profile":
+            if profile_line is not None:
+                failures[line.number] = (
+                    f"a second Profile; an archive holds exactly one (line {profile_line})"
+                )
+                continue
+            profile_line = line.number
+        by_id[line.archive_id] = line
+        if line.record["type"] == "Media":
+            problem = _media_problem(tx, account, line.record)
+            if problem is not None:
+                failures[line.number] = problem
+
+    outside = {
+        target
+        for line in by_id.values()
+        for target in reference_targets(line.record)
+        if target not in by_id
+    }
+    prior = tx.mapped_ids(account, outside)
+    referrers: dict[str, list[ArchiveLine]] = defaultdict(list)
+    for line in by_id.values():
+        if line.number in failures:
+            continue
+        for reference in references(line.record):
+            target_line = by_id.get(reference.target)
+            if target_line is not None:
+                referrers[reference.target].append(line)
+                found_type = target_line.record["type"]
+            else:
+                found_type = _prior_type(tx, account, prior.get(reference.target))
+                if found_type is None:
+                    failures[line.number] = (
+                        f"{reference.field} refers to {reference.target!r}, which is neither a "
+                        "record of this archive nor an id an earlier import mapped"
+                    )
+                    break
+            if found_type != reference.target_type:
+                failures[line.number] = (
+                    f"{reference.field} refers to {reference.target!r}, a {found_type}, "
+                    f"where a {reference.target_type} is expected"
+                )
+                break
+
+    _spread_rejections(by_id, referrers, failures)
+    all_rejected = rejected + [Rejection(n, "INVALID", detail) for n, detail in failures.items()]
+    all_rejected.sort(key=lambda rejection: rejection.line)
+    accepted = [line for line in lines if line.number not in failures]
+    return ImportPlan(accepted, all_rejected, prior)
+
+
+def _media_problem(tx: Tx, account: str, record: JsonObject) -> str | None:
+    sha = str(record["sha256"]).lower()
+    held = tx.media(account, sha)
+    if held is None:
+        return f"no bytes with sha256 {sha} were uploaded with PUT /port/v1/media/{sha}"
+    if held.size != record["size"]:
+        # Accepting it would export a Media record whose bytes do not match.
+        return f"size is {record['size']} but the uploaded bytes are {held.size} long"
+    return None
+
+
+def _prior_type(tx: Tx, account: str, platform_id: str | None) -> str | None:
+    # A mapped record deleted since then is gone: referring to it would
+    # store a dangling reference, so it counts as not mapped.
+    if platform_id is None:
+        return None
+    record = tx.record(account, platform_id)
+    return None if record is None else str(record["type"])
+
+
+def _spread_rejections(
+    by_id: dict[str, ArchiveLine],
+    referrers: dict[str, list[ArchiveLine]],
+    failures: dict[int, str],
+) -> None:
+    """Reject, transitively, every line that refers to a rejected line."""
+    queue = deque(line for line in by_id.values() if line.number in failures)
+    while queue:
+        bad = queue.popleft()
+        for holder in referrers.get(bad.archive_id, []):
+            if holder.number not in failures:
+                failures[holder.number] = (
+                    f"refers to {bad.archive_id!r} on line {bad.number}, which was rejected"
+                )
+                queue.append(holder)
+
+
+def apply_import(tx: Tx, account: str, plan: ImportPlan) -> tuple[dict[str, int], dict[str, str]]:
+    """Store the accepted lines; return (imported counts by type, id_map)."""
+    profiles = tx.records(account, "Profile")
+    id_map: dict[str, str] = {}
+    for line in plan.accepted:
+        if line.record["type"] == "Profile":
+            id_map[line.archive_id] = str(profiles[0]["id"])
+        else:
+            id_map[line.archive_id] = new_id(str(line.record["type"]).lower())
+    mapping = {**plan.prior_ids, **id_map}
+    imported: dict[str, int] = {}
+    for line in plan.accepted:
+        record = remap_references(line.record, mapping)
+        record["id"] = id_map[line.archive_id]
+        if record["type"] == "Media":
+            record["url"] = media_url(str(record["sha256"]))
+        if record["type"] == "Profile":
+            tx.replace_record(account, record, reference_targets(record))
+        else:
+            tx.insert_record(account, record, reference_targets(record))
+        imported[record["type"]] = imported.get(record["type"], 0) + 1
+    tx.save_mapping(account, id_map)
+    return imported, id_map

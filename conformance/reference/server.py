@@ -1,0 +1,175 @@
+"""Serve the reference platform over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import ReferenceApp
+from .clock import utc_now
+from .common import DiscoveryModule
+from .identities import DEFAULT_USERS, Identities, generate_identities
+from .port import PortModule
+from .ratelimit import FixedWindowLimiter
+from .routing import Module
+from .store import Store
+
+PLATFORM_NAME = "reference"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """A request handler that does not log every request to stderr."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Say nothing: tests and embedding callers want a quiet server."""
+
+
+class ReferencePlatform:
+    """The reference platform as a context manager.
+
+    >>> with ReferencePlatform() as platform:  # doctest: +SKIP
+    ...     requests.get(platform.base_url + "/.well-known/interop")
+
+    ``data_dir`` keeps the database and files; without one a temporary
+    directory is used and removed on :meth:`stop`. Accounts (user ids)
+    survive restarts on the same ``data_dir``; tokens are new every start.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        part_size: int = 65536,
+        *,
+        rate_quota: int = 5000,
+        rate_window: int = 60,
+        quiet: bool = True,
+    ) -> None:
+        self._requested_dir = data_dir
+        self._host = host
+        self._port = port
+        self._part_size = part_size
+        self._rate_quota = rate_quota
+        self._rate_window = rate_window
+        self._quiet = quiet
+        self._state: _Running | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The URL the platform answers on, e.g. ``http://127.0.0.1:41234``."""
+        return self._running().base_url
+
+    @property
+    def identities(self) -> Identities:
+        """Users, clients and tokens of this run."""
+        return self._running().identities
+
+    @property
+    def data_dir(self) -> Path:
+        """The directory holding the database and files of this run."""
+        return self._running().data_dir
+
+    def _running(self) -> _Running:
+        if self._state is None:
+            raise RuntimeError("the reference platform is not running; call start() first")
+        return self._state
+
+    def start(self) -> ReferencePlatform:
+        """Open the store, compose the modules and serve in a daemon thread."""
+        if self._state is not None:
+            raise RuntimeError("the reference platform is already running")
+        temporary = self._requested_dir is None
+        data_dir = (
+            Path(tempfile.mkdtemp(prefix="reference-platform-"))
+            if self._requested_dir is None
+            else self._requested_dir
+        )
+        store = Store(data_dir)
+        with store.transaction() as tx:
+            known = tx.accounts()
+        identities = generate_identities(known, DEFAULT_USERS)
+        with store.transaction() as tx:
+            for name, user_id in identities.users.items():
+                tx.add_account(name, user_id)
+        started_at = utc_now()
+        port_module = PortModule(store, identities.users, started_at, self._part_size)
+        modules: list[Module] = [port_module]
+        discovery = DiscoveryModule(PLATFORM_NAME, modules)
+        app = ReferenceApp(
+            [discovery, *modules],
+            identities,
+            FixedWindowLimiter(self._rate_quota, self._rate_window),
+        )
+        server = make_server(
+            self._host,
+            self._port,
+            app,
+            threaded=True,
+            request_handler=_QuietHandler if self._quiet else None,
+        )
+        thread = threading.Thread(
+            target=server.serve_forever, name="reference-platform", daemon=True
+        )
+        thread.start()
+        self._state = _Running(
+            server, thread, store, modules, identities, data_dir, temporary, self._host
+        )
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, stop background work, close the store."""
+        state, self._state = self._state, None
+        if state is not None:
+            state.close()
+
+    def __enter__(self) -> ReferencePlatform:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class _Running:
+    """What a started platform holds, so that stop() can undo it in order."""
+
+    def __init__(
+        self,
+        server: BaseWSGIServer,
+        thread: threading.Thread,
+        store: Store,
+        modules: list[Module],
+        identities: Identities,
+        data_dir: Path,
+        temporary: bool,
+        host: str,
+    ) -> None:
+        self.server = server
+        self.thread = thread
+        self.store = store
+        self.modules = modules
+        self.identities = identities
+        self.data_dir = data_dir
+        self.temporary = temporary
+        shown_host = f"[{host}]" if ":" in host else host
+        self.base_url = f"http://{shown_host}:{server.server_port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+        for module in self.modules:
+            module.close()
+        self.store.close()
+        if self.temporary:
+            shutil.rmtree(self.data_dir, ignore_errors=True)

@@ -1,0 +1,25 @@
+"""The suite's ``Target`` for a running reference platform, built in memory."""
+
+from __future__ import annotations
+
+from conformance.secrets import Secret
+from conformance.target import Limits, Role, Target
+
+from .server import ReferencePlatform
+
+# Loopback and our own server: no pacing, generous time.
+REFERENCE_LIMITS = Limits(request_timeout=30.0, check_timeout=300.0, requests_per_second=0.0)
+
+
+def reference_target(platform: ReferencePlatform, name: str = "reference") -> Target:
+    """Describe a started reference platform; tokens stay in memory as Secrets."""
+    ids = platform.identities
+    return Target(
+        name=name,
+        base_url=platform.base_url,
+        clients={c: dict(h) for c, h in ids.clients.items()},
+        users=dict(ids.users),
+        credentials={Role(c, u): Secret(t) for (c, u), t in ids.tokens.items()},
+        limits=REFERENCE_LIMITS,
+        source=f"<reference platform at {platform.base_url}>",
+    )

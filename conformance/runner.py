@@ -1,0 +1,45 @@
+"""Run the checks in-process with pytest and return the folded result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.errors import ConformanceError
+from conformance.harness import Options
+from conformance.plugin import Preset
+from conformance.results import RunResult
+from conformance.target import Target
+
+_INI = Path(__file__).resolve().parent / "checks" / "run.ini"
+
+
+def run(
+    target: Target,
+    *,
+    options: Options,
+    second: Target | None = None,
+    quiet: bool = True,
+    extra_args: tuple[str, ...] = (),
+) -> RunResult:
+    """Run every selected check against ``target`` and return the result."""
+    preset = Preset(target, second, options)
+    args = [
+        "-c",
+        str(_INI),
+        "--rootdir",
+        str(_INI.parent),
+        "--pyargs",
+        "conformance.checks",
+        "-p",
+        "no:cacheprovider",
+        "--tb=no" if quiet else "--tb=short",
+        "-q" if quiet else "-v",
+        *extra_args,
+    ]
+    code = pytest.main(args, plugins=[preset])
+    harness = preset.harness
+    if harness is None or harness.result is None:
+        raise ConformanceError(f"the checks did not run (pytest exit code {int(code)})")
+    return harness.result

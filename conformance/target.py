@@ -1,0 +1,339 @@
+"""The target: one platform deployment, its identities and the suite's limits.
+
+A target file is YAML::
+
+    name: example
+    base_url: https://api.example.org
+    allowed_origins: []              # other origins the suite may contact
+    clients:
+      first_party: {headers: {User-Agent: "Example/5.1 (iOS)"}}
+      third_party: {headers: {User-Agent: "IndieApp/1.0"}}
+      competitor:  {headers: {User-Agent: "RivalApp/2.0"}}
+    users:
+      alice: {id: "u-1001"}
+      bob:   {id: "u-1002"}
+      carol: {id: "u-1003"}
+    credentials:                      # tokens come from the environment
+      first_party:
+        alice: {token_env: EXAMPLE_FP_ALICE}
+    limits:
+      request_timeout: 30
+      check_timeout: 900
+      max_response_bytes: 67108864
+      requests_per_second: 10
+
+Loading validates everything; every mistake is a ``ConfigError`` that names
+the file, the key and the fix. Tokens are never stored in the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from conformance.errors import ConfigError
+from conformance.secrets import Secret
+
+CLIENTS = ("first_party", "third_party", "competitor")
+CORE_USERS = ("alice", "bob", "carol")
+_ALLOWED_HEADERS = frozenset({"user-agent", "origin", "referer", "accept-language"})
+_TOP_KEYS = frozenset(
+    {"name", "base_url", "allowed_origins", "clients", "users", "credentials", "limits", "domains"}
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far the suite goes with this target: time, size and pace."""
+
+    request_timeout: float = 30.0
+    check_timeout: float = 900.0
+    max_response_bytes: int = 64 * 1024 * 1024
+    requests_per_second: float = 10.0
+
+
+@dataclass(frozen=True)
+class Role:
+    """A client acting for a user (COMMON C2)."""
+
+    client: str
+    user: str
+
+    def __str__(self) -> str:
+        return f"{self.client}/{self.user}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything the suite needs to probe one platform deployment."""
+
+    name: str
+    base_url: str
+    clients: Mapping[str, Mapping[str, str]]
+    users: Mapping[str, str]
+    credentials: Mapping[Role, Secret]
+    limits: Limits = Limits()
+    allowed_origins: tuple[str, ...] = ()
+    domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = "<memory>"
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host[:port]`` of the base URL."""
+        return origin_of(self.base_url)
+
+    def token(self, role: Role) -> Secret:
+        """The token of a role, or a ConfigError saying which key to add."""
+        try:
+            return self.credentials[role]
+        except KeyError:
+            raise ConfigError(
+                self.source,
+                f"credentials.{role.client}.{role.user}",
+                "no token is configured for this role",
+                f"add credentials.{role.client}.{role.user}.token_env naming an environment "
+                "variable that holds the token",
+            ) from None
+
+    def user_id(self, user: str) -> str:
+        """The platform's id of a configured user."""
+        try:
+            return self.users[user]
+        except KeyError:
+            raise ConfigError(
+                self.source,
+                f"users.{user}",
+                "this user is not configured",
+                f"add users.{user}.id with the user's id on the platform",
+            ) from None
+
+    def describe(self) -> dict[str, Any]:
+        """What a report says about the target (no secrets)."""
+        return {
+            "name": self.name,
+            "base_url": self.base_url,
+            "source": self.source,
+            "clients": {c: dict(h) for c, h in self.clients.items()},
+            "users": dict(self.users),
+            "roles": sorted(str(r) for r in self.credentials),
+            "limits": vars(self.limits) | {},
+        }
+
+
+def origin_of(url: str) -> str:
+    """The origin (scheme, host, port) of an absolute URL, lower-cased."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(scheme)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def load_target(path: str | Path, environ: Mapping[str, str] | None = None) -> Target:
+    """Read and validate a target file; tokens come from ``environ``."""
+    file = str(path)
+    env = os.environ if environ is None else environ
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(file, "(file)", "the file does not exist", "check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            file, "(file)", f"cannot be read ({exc})", "pass a UTF-8 YAML file"
+        ) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            file, where, f"not valid YAML: {problem}", "fix the YAML syntax"
+        ) from None
+    return parse_target(raw, file, env)
+
+
+def parse_target(raw: Any, file: str, env: Mapping[str, str]) -> Target:
+    """Validate an already-parsed target document."""
+    v = _Validator(file)
+    doc = v.mapping(raw, "(top level)")
+    unknown = sorted(set(doc) - _TOP_KEYS)
+    if unknown:
+        v.fail(unknown[0], "unknown key", f"use one of: {', '.join(sorted(_TOP_KEYS))}")
+    name = v.string(doc.get("name"), "name")
+    base_url = v.url(doc.get("base_url"), "base_url")
+    allowed = tuple(
+        origin_of(v.url(u, f"allowed_origins[{i}]"))
+        for i, u in enumerate(v.sequence(doc.get("allowed_origins", []), "allowed_origins"))
+    )
+    clients = _clients(v, doc.get("clients", {}))
+    users = _users(v, doc.get("users"))
+    credentials = _credentials(v, doc.get("credentials", {}), clients, users, env)
+    limits = _limits(v, doc.get("limits", {}))
+    domains = {
+        k: tuple(
+            v.string(d, f"domains.{k}[{i}]") for i, d in enumerate(v.sequence(val, f"domains.{k}"))
+        )
+        for k, val in v.mapping(doc.get("domains", {}), "domains").items()
+    }
+    return Target(
+        name, base_url.rstrip("/"), clients, users, credentials, limits, allowed, domains, file
+    )
+
+
+class _Validator:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, key: str, problem: str, fix: str) -> None:
+        raise ConfigError(self.file, key, problem, fix)
+
+    def mapping(self, value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(key, f"expected a mapping, got {_kind(value)}", "write `key: value` pairs")
+        return {str(k): v for k, v in value.items()}
+
+    def sequence(self, value: Any, key: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.fail(key, f"expected a list, got {_kind(value)}", "write a YAML list (`- item`)")
+        return list(value)
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"expected a non-empty string, got {_kind(value)}", f"set {key}")
+        return str(value)
+
+    def url(self, value: Any, key: str) -> str:
+        text = self.string(value, key)
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            self.fail(
+                key,
+                f"{text!r} is not an absolute http(s) URL",
+                "write e.g. https://api.example.org",
+            )
+        if parts.query or parts.fragment:
+            self.fail(
+                key, f"{text!r} has a query or fragment", "give only scheme, host, port and path"
+            )
+        return text
+
+    def number(self, value: Any, key: str, *, minimum: float) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+            self.fail(
+                key, f"expected a number >= {minimum}, got {value!r}", f"set {key} to a number"
+            )
+        return float(value)
+
+
+def _kind(value: Any) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {value!r}"[:60]
+
+
+def _clients(v: _Validator, raw: Any) -> dict[str, dict[str, str]]:
+    clients = {c: {} for c in CLIENTS}
+    for name, body in v.mapping(raw, "clients").items():
+        if name not in CLIENTS:
+            v.fail(f"clients.{name}", "unknown client", f"use one of: {', '.join(CLIENTS)}")
+        body = v.mapping(body or {}, f"clients.{name}")
+        headers = v.mapping(body.get("headers", {}), f"clients.{name}.headers")
+        for header, value in headers.items():
+            key = f"clients.{name}.headers.{header}"
+            if header.lower() not in _ALLOWED_HEADERS:
+                v.fail(
+                    key,
+                    "the suite sets this header itself or it could carry a secret",
+                    "only User-Agent, Origin, Referer and Accept-Language may be set per client",
+                )
+            clients[name][header] = v.string(value, key)
+    return clients
+
+
+def _users(v: _Validator, raw: Any) -> dict[str, str]:
+    if raw is None:
+        v.fail("users", "missing", "add users.alice.id, users.bob.id and users.carol.id")
+    users = {}
+    for name, body in v.mapping(raw, "users").items():
+        body = v.mapping(body, f"users.{name}")
+        users[name] = v.string(body.get("id"), f"users.{name}.id")
+    for name in CORE_USERS:
+        if name not in users:
+            v.fail(
+                f"users.{name}",
+                "missing",
+                f"add users.{name}.id (COMMON C2 needs alice, bob, carol)",
+            )
+    return users
+
+
+def _credentials(
+    v: _Validator,
+    raw: Any,
+    clients: Mapping[str, Any],
+    users: Mapping[str, str],
+    env: Mapping[str, str],
+) -> dict[Role, Secret]:
+    credentials: dict[Role, Secret] = {}
+    for client, per_user in v.mapping(raw, "credentials").items():
+        if client not in clients:
+            v.fail(f"credentials.{client}", "unknown client", f"use one of: {', '.join(CLIENTS)}")
+        for user, body in v.mapping(per_user, f"credentials.{client}").items():
+            key = f"credentials.{client}.{user}"
+            if user not in users:
+                v.fail(key, "this user is not under users", f"add users.{user}.id or remove {key}")
+            body = v.mapping(body, key)
+            if "token" in body:
+                v.fail(
+                    f"{key}.token",
+                    "tokens must not be written in a target file",
+                    f"put the token in an environment variable and write {key}.token_env: NAME",
+                )
+            var = v.string(body.get("token_env"), f"{key}.token_env")
+            if not env.get(var):
+                v.fail(
+                    f"{key}.token_env",
+                    f"the environment variable {var} is not set or empty",
+                    f"export {var}=<the token of {client} for {user}>",
+                )
+            credentials[Role(client, user)] = Secret(env[var])
+    return credentials
+
+
+def _limits(v: _Validator, raw: Any) -> Limits:
+    body = v.mapping(raw, "limits")
+    known = Limits.__dataclass_fields__
+    for key in body:
+        if key not in known:
+            v.fail(f"limits.{key}", "unknown limit", f"use one of: {', '.join(known)}")
+    defaults = Limits()
+    return Limits(
+        request_timeout=v.number(
+            body.get("request_timeout", defaults.request_timeout),
+            "limits.request_timeout",
+            minimum=0.1,
+        ),
+        check_timeout=v.number(
+            body.get("check_timeout", defaults.check_timeout), "limits.check_timeout", minimum=1
+        ),
+        max_response_bytes=int(
+            v.number(
+                body.get("max_response_bytes", defaults.max_response_bytes),
+                "limits.max_response_bytes",
+                minimum=1024,
+            )
+        ),
+        requests_per_second=v.number(
+            body.get("requests_per_second", defaults.requests_per_second),
+            "limits.requests_per_second",
+            minimum=0,
+        ),
+    )

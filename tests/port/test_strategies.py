@@ -1,0 +1,430 @@
+"""The generators: valid archives keep their invariants, invalid lines are invalid.
+
+A small independent validator of port/1.0 records (``problems``) is the
+referee: every generated record must pass it and every invalid line fail it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+from conformance.port.archive import ArchiveFormatError, Line, parse_line, read_archive
+from conformance.port.equality import (
+    COMMON_FIELDS,
+    FIELD_RULES,
+    MONEY_PATTERN,
+    is_money,
+    parse_timestamp,
+    referenced_ids,
+)
+from conformance.port.strategies import (
+    MAX_POST_CODE_POINTS,
+    GeneratedArchive,
+    InvalidLine,
+    archives,
+    contact,
+    invalid_lines,
+    media,
+    money,
+    order,
+    order_total,
+    post,
+    profile,
+    review,
+    texts,
+    timestamps,
+)
+
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+SHA256 = re.compile(r"[0-9a-f]{64}")
+SEARCH = settings(max_examples=2000, deadline=None, database=None)
+
+
+def no_surrogates(text: str) -> bool:
+    return not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def problems(
+    record: Mapping[str, Any], known: Mapping[str, str], uploaded: set[str]
+) -> list[str]:
+    """What makes ``record`` invalid; ``known`` maps archive ids to their type."""
+    found: list[str] = []
+
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            found.append(what)
+
+    def text(name: str, value: Any = None) -> None:
+        value = record.get(name) if value is None else value
+        need(isinstance(value, str) and no_surrogates(value), f"{name} is not text")
+
+    def instant(name: str) -> None:
+        try:
+            parse_timestamp(record[name])
+        except (KeyError, TypeError, ValueError):
+            found.append(f"{name} is not a timestamp")
+
+    def refers(value: Any, kind: str, name: str) -> None:
+        need(isinstance(value, str) and known.get(value) == kind, f"{name} refers to no {kind}")
+
+    kind = record.get("type")
+    if kind not in FIELD_RULES:
+        return [f"type {kind!r}"]
+    need(isinstance(record.get("id"), str), "id is not a string")
+    instant("created_at")
+    instant("updated_at")
+    if kind == "Profile":
+        text("display_name")
+        text("bio")
+        text("locale")
+        if record.get("avatar_media_id", "absent") is not None:
+            refers(record.get("avatar_media_id"), "Media", "avatar_media_id")
+    elif kind == "Post":
+        text("content")
+        need(len(record.get("content") or "") <= MAX_POST_CODE_POINTS, "content too long")
+        need(record.get("visibility") in ("public", "followers", "private"), "visibility")
+        need(isinstance(record.get("media_ids"), list), "media_ids")
+        for item in record.get("media_ids") or []:
+            refers(item, "Media", "media_ids")
+        if record.get("in_reply_to", "absent") is not None:
+            refers(record.get("in_reply_to"), "Post", "in_reply_to")
+            need(record.get("in_reply_to") != record.get("id"), "replies to itself")
+    elif kind == "Contact":
+        text("name")
+        emails, phones, handles = record.get("emails"), record.get("phones"), record.get("handles")
+        need(isinstance(emails, list) and all(isinstance(e, str) for e in emails), "emails")
+        need(isinstance(phones, list) and all(E164.fullmatch(p) for p in phones), "phones")
+        need(isinstance(handles, list), "handles")
+        for handle in handles or []:
+            need(set(handle) == {"platform", "handle"}, "handle fields")
+            text("handle", handle.get("handle"))
+            text("platform", handle.get("platform"))
+    elif kind == "Order":
+        for name in ("order_number", "merchant", "currency"):
+            text(name)
+        instant("ordered_at")
+        need(
+            record.get("status")
+            in ("placed", "paid", "shipped", "delivered", "cancelled", "returned"),
+            "status",
+        )
+        items = record.get("items")
+        need(isinstance(items, list), "items")
+        amounts_ok = is_money(record.get("total"))
+        need(amounts_ok, "total is not money")
+        for item in items or []:
+            quantity = item.get("quantity")
+            need(type(quantity) is int and quantity >= 1, "quantity")
+            need(is_money(item.get("unit_price")), "unit_price is not money")
+            amounts_ok = amounts_ok and type(quantity) is int and is_money(item.get("unit_price"))
+        if amounts_ok:
+            total = sum(
+                (Decimal(i["quantity"]) * Decimal(i["unit_price"]) for i in items or []),
+                Decimal(0),
+            )
+            need(total == Decimal(record["total"]), "total does not add up")
+    elif kind == "Review":
+        text("item_ref")
+        text("text")
+        rating = record.get("rating")
+        need(type(rating) is int and 1 <= rating <= 5, "rating")
+        instant("reviewed_at")
+    elif kind == "Media":
+        text("media_type")
+        text("filename")
+        text("url")
+        need(type(record.get("size")) is int and record["size"] >= 0, "size")
+        sha = record.get("sha256")
+        need(isinstance(sha, str) and SHA256.fullmatch(sha) is not None, "sha256")
+        need(sha in uploaded, "bytes not uploaded")
+    return found
+
+
+def archive_invariants(generated: GeneratedArchive) -> None:
+    """Everything a valid generated archive promises."""
+    records = generated.records
+    ids = [r["id"] for r in records]
+    assert len(set(ids)) == len(ids), "archive ids are unique"
+    known = {r["id"]: r["type"] for r in records}
+    for record in records:
+        assert problems(record, known, set(generated.media)) == [], record
+        expected = set(COMMON_FIELDS) | {
+            name for name in FIELD_RULES[record["type"]] if "[]" not in name
+        }
+        expected |= {"id", "url"} if record["type"] == "Media" else {"id"}
+        assert set(record) == expected
+    for record in records:
+        if record["type"] == "Media":
+            content = generated.media[record["sha256"]]
+            assert hashlib.sha256(content).hexdigest() == record["sha256"]
+            assert len(content) == record["size"]
+    assert set(generated.media) == {r["sha256"] for r in records if r["type"] == "Media"}
+    # in_reply_to never forms a cycle.
+    parent = {r["id"]: r["in_reply_to"] for r in records if r["type"] == "Post"}
+    for start in parent:
+        seen, node = set(), start
+        while node is not None:
+            assert node not in seen, f"reply cycle through {node}"
+            seen.add(node)
+            node = parent[node]
+
+
+# --------------------------------------------------------------------------- values
+
+
+@given(texts(max_size=30))
+def test_texts_are_scalar_values_within_the_size(text: str) -> None:
+    assert len(text) <= 30
+    assert no_surrogates(text)
+    text.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("what", "condition"),
+    [
+        ("astral", lambda s: any(ord(ch) > 0xFFFF for ch in s)),
+        ("U+10FFFF", lambda s: "\U0010ffff" in s),
+        ("combining mark", lambda s: "e\u0301" in s),
+        ("NFC changes it", lambda s: unicodedata.normalize("NFC", s) != s),
+        ("NFD changes it", lambda s: unicodedata.normalize("NFD", s) != s),
+        ("angstrom sign", lambda s: "\u212b" in s),
+        ("RTL", lambda s: any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in s)),
+        ("RLO", lambda s: "\u202e" in s),
+        ("U+0000", lambda s: "\x00" in s),
+        ("script", lambda s: "<script>alert(1)</script>" in s),
+        ("entity", lambda s: "&amp;" in s),
+        ("quote", lambda s: '"' in s),
+        ("backslash", lambda s: "\\" in s),
+        ("CR alone", lambda s: re.search("\r(?!\n)", s) is not None),
+        ("CRLF", lambda s: "\r\n" in s),
+        ("leading space", lambda s: s.startswith(" ")),
+        ("trailing space", lambda s: s.endswith(" ")),
+        ("BOM", lambda s: "\ufeff" in s),
+    ],
+)
+def test_texts_reach_every_nasty_case(what: str, condition: Callable[[str], bool]) -> None:
+    find(texts(), condition, settings=SEARCH)
+
+
+@given(money())
+def test_money_is_a_plain_non_negative_decimal_string(amount: str) -> None:
+    assert MONEY_PATTERN.fullmatch(amount)
+    assert "e" not in amount.lower()
+    assert Decimal(amount) >= 0
+
+
+@given(money(allow_negative=True, max_integer_digits=3, max_fraction_digits=2))
+def test_money_respects_its_digit_limits(amount: str) -> None:
+    assert MONEY_PATTERN.fullmatch(amount)
+    whole, _, fraction = amount.lstrip("-").partition(".")
+    assert len(whole) <= 3 and len(fraction) <= 2
+
+
+@pytest.mark.parametrize("amount", ["0", "0.1", "0.10", "19.90", "1234567890.123456"])
+def test_money_reaches_the_classic_amounts(amount: str) -> None:
+    find(money(), lambda value: value == amount, settings=SEARCH)
+
+
+def test_negative_money_is_reachable_only_when_allowed() -> None:
+    find(money(allow_negative=True), lambda value: value.startswith("-"), settings=SEARCH)
+
+
+@given(order())
+def test_order_total_is_exactly_the_sum(record: dict[str, Any]) -> None:
+    assert record["items"]
+    total = sum(
+        (Decimal(i["quantity"]) * Decimal(i["unit_price"]) for i in record["items"]), Decimal(0)
+    )
+    assert Decimal(record["total"]) == total
+    assert is_money(record["total"])
+
+
+def test_order_total_is_exact_where_floats_are_not() -> None:
+    items = [
+        {"quantity": 3, "unit_price": "0.1"},
+        {"quantity": 1, "unit_price": "1234567890.123456"},
+    ]
+    assert order_total(items) == "1234567890.423456"
+    assert order_total([{"quantity": 2, "unit_price": "0.000001"}]) == "0.000002"
+    assert order_total([]) == "0"
+
+
+@given(timestamps())
+def test_timestamps_are_rfc3339_with_an_offset_and_at_most_microseconds(value: str) -> None:
+    parse_timestamp(value)
+    match = re.fullmatch(r"[0-9T:-]{19}(\.(\d+))?(Z|[+-]\d\d:\d\d)", value)
+    assert match is not None
+    assert len(match.group(2) or "") <= 6
+
+
+@pytest.mark.parametrize("suffix", ["Z", "+05:30", "-08:00"])
+def test_timestamps_reach_each_offset_with_fractions(suffix: str) -> None:
+    find(timestamps(), lambda v: v.endswith(suffix) and "." in v, settings=SEARCH)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@given(
+    st.one_of(
+        profile(media_ids=["m1"]),
+        post(media_ids=["m1"], reply_to=["p1"]),
+        contact(),
+        order(),
+        review(),
+    )
+)
+def test_each_record_strategy_makes_valid_records(record: dict[str, Any]) -> None:
+    known = {"m1": "Media", "p1": "Post", record["id"]: record["type"]}
+    assert problems(record, known, set()) == []
+
+
+@given(media(max_bytes=64))
+def test_media_records_describe_their_bytes(item: Any) -> None:
+    record, content = item
+    assert record["size"] == len(content) <= 64
+    assert record["sha256"] == hashlib.sha256(content).hexdigest()
+    assert problems(record, {}, {record["sha256"]}) == []
+
+
+def test_record_strategies_use_the_given_id() -> None:
+    find(review("r-1"), lambda r: r["id"] == "r-1", settings=SEARCH)
+
+
+# --------------------------------------------------------------------------- archives
+
+
+@settings(max_examples=60, deadline=None)
+@given(archives())
+def test_generated_archives_keep_their_invariants(generated: GeneratedArchive) -> None:
+    archive_invariants(generated)
+    assert 1 <= len(generated.records) <= 50
+    assert [r["type"] for r in generated.records].count("Profile") == 1
+    archive = read_archive([generated.body()])
+    assert archive.records == generated.records
+    assert archive.manifest is not None
+    assert archive.manifest["counts"] == archive.counts()
+
+
+@settings(max_examples=30, deadline=None)
+@given(archives(min_records=3, max_records=8, with_profile=False, max_media_bytes=0))
+def test_archive_parameters_are_honoured(generated: GeneratedArchive) -> None:
+    archive_invariants(generated)
+    assert 3 <= len(generated.records) <= 8
+    assert all(r["type"] != "Profile" for r in generated.records)
+    assert all(len(content) == 0 for content in generated.media.values())
+
+
+@settings(max_examples=3, deadline=None)
+@given(archives(max_records=2000))
+def test_archives_of_thousands_of_records_are_cheap(generated: GeneratedArchive) -> None:
+    archive_invariants(generated)
+
+
+def test_archive_sizes_from_empty_to_thousands_are_reachable() -> None:
+    quick = settings(max_examples=200, deadline=None, database=None)
+    assert find(archives(with_profile=False), lambda a: not a.records, settings=quick).records == []
+    big = find(
+        archives(max_records=3000),
+        lambda a: len(a.records) >= 1000,
+        settings=settings(quick, suppress_health_check=[HealthCheck.too_slow]),
+    )
+    assert len(big.records) >= 1000
+
+
+@pytest.mark.parametrize(
+    ("what", "condition"),
+    [
+        ("a forward reference", "forward"),
+        ("a reply", "reply"),
+        ("an avatar", "avatar"),
+        ("media on a post", "post-media"),
+    ],
+)
+def test_archives_reach_each_kind_of_reference(what: str, condition: str) -> None:
+    def holds(generated: GeneratedArchive) -> bool:
+        position = {r["id"]: n for n, r in enumerate(generated.records)}
+        for n, record in enumerate(generated.records):
+            if condition == "forward" and any(position[i] > n for i in referenced_ids(record)):
+                return True
+            if condition == "reply" and record.get("in_reply_to"):
+                return True
+            if condition == "avatar" and record.get("avatar_media_id"):
+                return True
+            if condition == "post-media" and record.get("media_ids"):
+                return True
+        return False
+
+    find(archives(), holds, settings=settings(max_examples=300, deadline=None, database=None))
+
+
+def test_archive_parameters_are_checked() -> None:
+    with pytest.raises(ValueError):
+        archives(max_records=0)
+    with pytest.raises(ValueError):
+        archives(min_records=5, max_records=4)
+    with pytest.raises(ValueError):
+        archives(max_media_bytes=-1)
+
+
+def test_lines_are_the_body_split_at_newlines() -> None:
+    generated = find(archives(), lambda a: len(a.records) >= 3, settings=SEARCH)
+    lines = generated.lines(with_manifest=False)
+    assert len(lines) == len(generated.records)
+    assert b"\n".join(lines) + b"\n" == generated.body(with_manifest=False)
+
+
+# --------------------------------------------------------------------------- invalid lines
+
+
+def line_problems(line: InvalidLine, known: Mapping[str, str], uploaded: set[str]) -> list[str]:
+    try:
+        record = parse_line(Line(1, line.raw))
+    except ArchiveFormatError as exc:
+        return [exc.detail]
+    return problems(record, known, uploaded)
+
+
+@settings(max_examples=300, deadline=None)
+@given(invalid_lines(), archives(max_records=10))
+def test_invalid_lines_are_invalid_next_to_any_archive(
+    line: InvalidLine, generated: GeneratedArchive
+) -> None:
+    assert b"\n" not in line.raw
+    assert line.reason
+    known = {r["id"]: r["type"] for r in generated.records}
+    assert line_problems(line, known, set(generated.media)) != [], line.reason
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "type",
+        "rating 6",
+        "quantity 0",
+        "unit_price is a JSON number",
+        "total is a JSON number",
+        "uses an exponent",
+        "total is not the sum",
+        "refers to a missing record",
+        "not JSON",
+        "a JSON array",
+        "empty line",
+        "never uploaded",
+        "not E.164",
+        "is missing",
+        "RFC 3339",
+        "longer than",
+    ],
+)
+def test_invalid_lines_cover_each_fault(reason: str) -> None:
+    find(invalid_lines(), lambda line: reason in line.reason, settings=SEARCH)
