@@ -129,7 +129,14 @@ def _run(args: argparse.Namespace) -> int:
         from conformance.runner import run  # pytest is heavy: load it only to run checks
 
         result = run(target, options=options, second=second, quiet=not args.verbose)
-    return exit_code(result)
+    code = exit_code(result)
+    discovery = next((r for r in result.requirements if r.info.id == "C-001"), None)
+    if code == EXIT_UNREACHABLE and discovery is not None:
+        print(f"conformance: {discovery.reason}", file=sys.stderr)
+    elif code == EXIT_GARBAGE and discovery is not None:
+        print(f"conformance: the target answered, but not with a usable discovery document: "
+              f"{discovery.reason}", file=sys.stderr)
+    return code
 
 
 def _start_reference(stack: ExitStack) -> tuple[Target, Target]:

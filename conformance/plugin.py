@@ -14,7 +14,16 @@ from typing import Any
 import pytest
 
 from conformance.checking import NOT_APPLICABLE, NOT_CLAIMED, PREREQUISITE
-from conformance.errors import ConfigError, ConformanceError, Finding, UsageError
+from conformance.errors import (
+    ConfigError,
+    ConformanceError,
+    DeadlineExceeded,
+    Finding,
+    RefusedDestination,
+    ResponseTooLarge,
+    TargetUnreachable,
+    UsageError,
+)
 from conformance.examples import Examples
 from conformance.harness import Harness, Options
 from conformance.probe import Probe
@@ -155,7 +164,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if "C-001" in ids:
         return  # C-001 decides the claims; it always runs
     if claims.unreachable:
-        raise ConformanceError(f"target unreachable: {claims.problem}")
+        raise TargetUnreachable(claims.problem)
     if not claims.usable:
         pytest.skip(f"{PREREQUISITE}C-001 failed: {claims.problem}")
     infos = [harness.requirement(i) for i in ids]
@@ -222,11 +231,24 @@ def _classify_exception(exc: BaseException) -> tuple[Outcome, str]:
     if isinstance(exc, AssertionError):
         return Outcome.FAIL, (str(exc).split("\nassert ")[0] or "assertion failed") + notes
     if isinstance(exc, ConformanceError):
-        return Outcome.ERROR, f"{type(exc).__name__}: {exc}" + notes
+        return Outcome.ERROR, f"{_label(exc)}: {exc}" + notes
     name = type(exc).__name__
     if name == "FlakyFailure" or name == "Flaky":
         return Outcome.ERROR, f"the platform answered inconsistently while replaying a case: {exc}"
     return Outcome.ERROR, f"the check could not complete ({name}: {str(exc)[:300]})" + notes
+
+
+_LABELS: tuple[tuple[type[ConformanceError], str], ...] = (
+    (TargetUnreachable, "target unreachable"),
+    (DeadlineExceeded, "time limit reached"),
+    (ResponseTooLarge, "response too large"),
+    (RefusedDestination, "destination refused"),
+    (ConfigError, "configuration"),
+)
+
+
+def _label(exc: ConformanceError) -> str:
+    return next((label for kind, label in _LABELS if isinstance(exc, kind)), "could not decide")
 
 
 def _finding_evidence(call: pytest.CallInfo[None]) -> list[str]:

@@ -94,6 +94,13 @@ class OpenApiCoreValidator:
         self, op: Operation, path: str, status: int, headers: Mapping[str, str], body: bytes
     ) -> list[Mismatch]:
         """Validate status, headers and body; translate openapi-core's errors."""
+        media_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        if media_type.split(";")[0].strip().lower().endswith("json") and body:
+            try:
+                json.loads(body)
+            except (UnicodeDecodeError, ValueError) as exc:
+                return [Mismatch("$", f"a JSON body, as Content-Type {media_type!r} says", _short(body[:60]),
+                                 f"the body is not JSON ({_safe_str(exc)})")]
         api = self._apis[op.standard]
         try:
             api.validate_response(_Request(op.method, path), _Response(status, headers, body))
@@ -137,6 +144,14 @@ def _mismatches(op: Operation, status: int, exc: BaseException) -> list[Mismatch
             reason=str(cause)[:300],
         )
     ]
+
+
+def _safe_str(exc: BaseException) -> str:
+    # Some libraries' exceptions fail in __str__ on hostile input (undecodable bytes).
+    try:
+        return str(exc)
+    except Exception:
+        return type(exc).__name__
 
 
 def _json_path(parts: Sequence[Any]) -> str:

@@ -13,12 +13,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import requests
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
 from conformance.faults.base import HOP_BY_HOP, Exchange, ProxyRequest
 from conformance.faults.catalog import Fault
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Say nothing: the evidence log is the record of what happened."""
 
 
 class FaultProxy:
@@ -29,7 +34,8 @@ class FaultProxy:
         self.exchange = Exchange(upstream.rstrip("/"), requests.Session())
         self.exchange.session.trust_env = False
         self.transform = fault.build()
-        self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True,
+                                                      request_handler=_QuietHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, daemon=True, name=f"fault-{fault.name}"
         )

@@ -409,7 +409,23 @@ class ResetImportTimestamps(Transform):
         return None
 
 
+class IgnoreForeignProfile(Transform):
+    """PORT-005: an archive exported from another account imports without its Profile."""
+
+    def on_request(self, exchange: Exchange, request: ProxyRequest) -> ProxyResponse | None:
+        if request.method == "POST" and request.path == "/port/v1/imports":
+            lines = request.body.split(b"\n")
+            try:
+                head = json.loads(lines[0])
+            except ValueError:
+                return None
+            if isinstance(head, dict) and head.get("type") == "Manifest" and head.get("subject"):
+                request.body = b"\n".join(line for line in lines if b'"type":"Profile"' not in line)
+        return None
+
+
 TRANSFORMS: dict[str, type[Transform]] = {
+    "ignore_foreign_profile": IgnoreForeignProfile,
     "discovery_without_standards": DiscoveryWithoutStandards,
     "plain_text_errors": PlainTextErrors,
     "strip_headers": StripHeaders,

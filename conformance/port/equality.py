@@ -542,7 +542,8 @@ def match_by_content(expected: Sequence[Record], actual: Sequence[Record]) -> di
     folded, numbers compared by value) so that :func:`compare_records` can
     report a damaged record field by field rather than as missing. Among
     equal candidates, the one whose references agree with the mapping found
-    so far wins, then the first in order; a lone Profile on each side is
+    so far (unambiguous pairs are made first) wins, then the first in
+    order; a lone Profile on each side is
     paired whatever its content, since an archive holds exactly one.
     """
     mapping: dict[str, str] = {}
@@ -552,17 +553,27 @@ def match_by_content(expected: Sequence[Record], actual: Sequence[Record]) -> di
         for index, record in enumerate(actual):
             if index not in used and isinstance(record.get("id"), str):
                 candidates.setdefault(_content_key(record, loose=loose), []).append(index)
+        waiting: dict[Hashable, list[Record]] = {}
         for record in expected:
             archive_id = record.get("id")
-            if not isinstance(archive_id, str) or archive_id in mapping:
-                continue
-            pool = candidates.get(_content_key(record, loose=loose))
-            if not pool:
-                continue
-            best = max(pool, key=lambda i: (_agreeing_references(record, actual[i], mapping), -i))
-            pool.remove(best)
-            used.add(best)
-            mapping[archive_id] = actual[best]["id"]
+            if isinstance(archive_id, str) and archive_id not in mapping:
+                waiting.setdefault(_content_key(record, loose=loose), []).append(record)
+        # Unambiguous pairs first: the mapping they give is what tells
+        # records of equal content apart by their references.
+        for ambiguous in (False, True):
+            for key, records in waiting.items():
+                pool = candidates.get(key)
+                if not pool or (len(records) > 1 or len(pool) > 1) != ambiguous:
+                    continue
+                for record in records:
+                    if not pool:
+                        break
+                    best = max(
+                        pool, key=lambda i: (_agreeing_references(record, actual[i], mapping), -i)
+                    )
+                    pool.remove(best)
+                    used.add(best)
+                    mapping[record["id"]] = actual[best]["id"]
     _pair_lone_profiles(expected, actual, mapping, used)
     return mapping
 

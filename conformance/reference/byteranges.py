@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 
 from .problems import Problem
 
-_RANGE: Final = re.compile(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*")
+_RANGE: Final = re.compile(r"[ \t]*bytes[ \t]*=[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*")
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:

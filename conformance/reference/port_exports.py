@@ -79,35 +79,46 @@ class PartWriter:
 
 
 class ExportWorker:
-    """One background thread that builds queued exports in order."""
+    """Background threads that build queued exports, oldest first.
+
+    More than one thread, so that one large account's export does not hold
+    up everyone else's beyond ``port.max_export_seconds``.
+    """
 
     def __init__(
         self,
         store: Store,
         part_size: int,
         clock: Callable[[], datetime] = utc_now,
+        threads: int = 2,
     ) -> None:
         self._store = store
         self._part_size = part_size
         self._clock = clock
         self._queue: queue.Queue[str | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="port-export-worker", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._run, name=f"port-export-worker-{n}", daemon=True)
+            for n in range(threads)
+        ]
 
     def start(self, resume: Iterable[str] = ()) -> None:
-        """Start the thread; ``resume`` re-queues jobs an earlier run left unbuilt."""
+        """Start the threads; ``resume`` re-queues jobs an earlier run left unbuilt."""
         for export_id in resume:
             self._queue.put(export_id)
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, export_id: str) -> None:
         """Queue an export for building."""
         self._queue.put(export_id)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Finish the job in hand, then stop."""
-        if self._thread.is_alive():
+        """Let each thread finish the job in hand, then stop them."""
+        running = [thread for thread in self._threads if thread.is_alive()]
+        for _ in running:
             self._queue.put(None)
-            self._thread.join(timeout)
+        for thread in running:
+            thread.join(timeout)
 
     def _run(self) -> None:
         while True:

@@ -23,6 +23,7 @@ from .clock import new_id
 from .port_records import (
     InvalidRecord,
     JsonObject,
+    Reference,
     media_url,
     reference_targets,
     references,
@@ -41,6 +42,8 @@ class Rejection:
     line: int
     code: ProblemCode
     detail: str
+    archive_id: str | None = None
+    """The id the rejected line gave its record, when it gave one."""
 
     def to_json(self) -> dict[str, object]:
         """Render the entry of an import's ``rejected`` list."""
@@ -88,6 +91,7 @@ def parse_archive(body: bytes) -> tuple[list[ArchiveLine], list[Rejection]]:
     lines: list[ArchiveLine] = []
     rejected: list[Rejection] = []
     for number, raw in enumerate(pieces, start=1):
+        value: object = None
         try:
             value = _decode_line(raw)
             if isinstance(value, dict) and value.get("type") == "Manifest":
@@ -97,7 +101,15 @@ def parse_archive(body: bytes) -> tuple[list[ArchiveLine], list[Rejection]]:
                 continue
             lines.append(ArchiveLine(number, validate_record(value)))
         except InvalidRecord as exc:
-            rejected.append(Rejection(number, "INVALID", str(exc)))
+            archive_id = value.get("id") if isinstance(value, dict) else None
+            rejected.append(
+                Rejection(
+                    number,
+                    "INVALID",
+                    str(exc),
+                    archive_id if isinstance(archive_id, str) else None,
+                )
+            )
     return lines, rejected
 
 
@@ -121,6 +133,44 @@ def plan_import(
 ) -> ImportPlan:
     """Decide which schema-valid lines the account accepts."""
     failures: dict[int, str] = {}
+    by_id = _index_lines(tx, account, lines, failures)
+    # Ids of lines rejected on their own: referring to one is referring to a
+    # rejected line, even if an earlier import mapped the same id.
+    rejected_ids: dict[str, int] = {}
+    for rejection in rejected:
+        if rejection.archive_id is not None and rejection.archive_id not in by_id:
+            rejected_ids.setdefault(rejection.archive_id, rejection.line)
+    outside = {
+        target
+        for line in by_id.values()
+        for target in reference_targets(line.record)
+        if target not in by_id and target not in rejected_ids
+    }
+    prior = tx.mapped_ids(account, outside)
+    referrers: dict[str, list[ArchiveLine]] = defaultdict(list)
+    for line in by_id.values():
+        if line.number in failures:
+            continue
+        for reference in references(line.record):
+            target_line = by_id.get(reference.target)
+            if target_line is not None:
+                referrers[reference.target].append(line)
+            problem = _reference_problem(tx, account, reference, target_line, rejected_ids, prior)
+            if problem is not None:
+                failures[line.number] = problem
+                break
+
+    _spread_rejections(by_id, referrers, failures)
+    all_rejected = rejected + [Rejection(n, "INVALID", detail) for n, detail in failures.items()]
+    all_rejected.sort(key=lambda rejection: rejection.line)
+    accepted = [line for line in lines if line.number not in failures]
+    return ImportPlan(accepted, all_rejected, prior)
+
+
+def _index_lines(
+    tx: Tx, account: str, lines: list[ArchiveLine], failures: dict[int, str]
+) -> dict[str, ArchiveLine]:
+    """Map each archive id to its first line; fail duplicates, extra Profiles, absent bytes."""
     by_id: dict[str, ArchiveLine] = {}
     profile_line: int | None = None
     for line in lines:
@@ -142,43 +192,42 @@ def plan_import(
             problem = _media_problem(tx, account, line.record)
             if problem is not None:
                 failures[line.number] = problem
+    return by_id
 
-    outside = {
-        target
-        for line in by_id.values()
-        for target in reference_targets(line.record)
-        if target not in by_id
-    }
-    prior = tx.mapped_ids(account, outside)
-    referrers: dict[str, list[ArchiveLine]] = defaultdict(list)
-    for line in by_id.values():
-        if line.number in failures:
-            continue
-        for reference in references(line.record):
-            target_line = by_id.get(reference.target)
-            if target_line is not None:
-                referrers[reference.target].append(line)
-                found_type = target_line.record["type"]
-            else:
-                found_type = _prior_type(tx, account, prior.get(reference.target))
-                if found_type is None:
-                    failures[line.number] = (
-                        f"{reference.field} refers to {reference.target!r}, which is neither a "
-                        "record of this archive nor an id an earlier import mapped"
-                    )
-                    break
-            if found_type != reference.target_type:
-                failures[line.number] = (
-                    f"{reference.field} refers to {reference.target!r}, a {found_type}, "
-                    f"where a {reference.target_type} is expected"
-                )
-                break
 
-    _spread_rejections(by_id, referrers, failures)
-    all_rejected = rejected + [Rejection(n, "INVALID", detail) for n, detail in failures.items()]
-    all_rejected.sort(key=lambda rejection: rejection.line)
-    accepted = [line for line in lines if line.number not in failures]
-    return ImportPlan(accepted, all_rejected, prior)
+def _reference_problem(
+    tx: Tx,
+    account: str,
+    reference: Reference,
+    target_line: ArchiveLine | None,
+    rejected_ids: dict[str, int],
+    prior: dict[str, str],
+) -> str | None:
+    """Say why one reference cannot be kept, or None if it can.
+
+    A target line of this archive that is rejected later is handled by
+    :func:`_spread_rejections`; here only its type matters.
+    """
+    if target_line is not None:
+        found_type: str | None = str(target_line.record["type"])
+    elif reference.target in rejected_ids:
+        return (
+            f"refers to {reference.target!r} on line {rejected_ids[reference.target]}, "
+            "which was rejected"
+        )
+    else:
+        found_type = _prior_type(tx, account, prior.get(reference.target))
+        if found_type is None:
+            return (
+                f"{reference.field} refers to {reference.target!r}, which is neither a "
+                "record of this archive nor an id an earlier import mapped"
+            )
+    if found_type != reference.target_type:
+        return (
+            f"{reference.field} refers to {reference.target!r}, a {found_type}, "
+            f"where a {reference.target_type} is expected"
+        )
+    return None
 
 
 def _media_problem(tx: Tx, account: str, record: JsonObject) -> str | None:

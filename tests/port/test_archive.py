@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import tracemalloc
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
     """``data`` cut at the given offsets (clamped, sorted, duplicates make empty chunks)."""
     points = sorted(min(max(cut, 0), len(data)) for cut in cuts)
     bounds = [0, *points, len(data)]
-    return [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [data[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def expected_lines(body: bytes) -> list[bytes]:
@@ -237,9 +238,7 @@ def test_serialize_without_manifest_or_subject() -> None:
 def test_serialize_writes_compact_unescaped_utf8_and_keeps_one_record_per_line() -> None:
     record = {"type": "Post", "content": "\u00e9\n\r\u2028\U0001f600\u0000<&>"}
     body = serialize([record], with_manifest=False)
-    assert body == (
-        '{"type":"Post","content":"\u00e9\\n\\r\u2028\U0001f600\\u0000<&>"}\n'.encode()
-    )
+    assert body == ('{"type":"Post","content":"\u00e9\\n\\r\u2028\U0001f600\\u0000<&>"}\n'.encode())
 
 
 def test_serialize_refuses_a_manifest_among_records_and_nan() -> None:

@@ -11,18 +11,27 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import TIMEOUT, Api, assert_problem
+from reference_support import TIMEOUT, Api, assert_problem
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Response
 
 from conformance.reference import ReferencePlatform, generate_identities
 from conformance.reference.app import ReferenceApp
 from conformance.reference.ratelimit import FixedWindowLimiter
 from conformance.reference.routing import Claim, Context, Route
-from werkzeug.wrappers import Response
 
 CODES = {
-    "INVALID", "UNAUTHENTICATED", "DENIED", "NOT_FOUND", "UNSUPPORTED", "TOO_MANY_REQUESTS",
-    "CONFLICT", "GONE", "TOO_LARGE", "INTERNAL", "UNAVAILABLE",
+    "INVALID",
+    "UNAUTHENTICATED",
+    "DENIED",
+    "NOT_FOUND",
+    "UNSUPPORTED",
+    "TOO_MANY_REQUESTS",
+    "CONFLICT",
+    "GONE",
+    "TOO_LARGE",
+    "INTERNAL",
+    "UNAVAILABLE",
 }
 
 
@@ -143,7 +152,9 @@ def test_deprecated_jobs_list_answers_like_exports_with_headers(
     anonymous = requests.get(platform.base_url + "/port/v1/jobs", timeout=TIMEOUT)
     assert_problem(anonymous, 401, "UNAUTHENTICATED")
     for response in (legacy, anonymous):
-        assert response.headers["Deprecation"] == f"@{int(_parse(entry['deprecated_at']).timestamp())}"
+        assert (
+            response.headers["Deprecation"] == f"@{int(_parse(entry['deprecated_at']).timestamp())}"
+        )
         sunset = email.utils.parsedate_to_datetime(response.headers["Sunset"])
         assert sunset == _parse(entry["sunset_at"])
     assert "Deprecation" not in current.headers

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from conftest import TIMEOUT, Api, assert_problem, media_record, record
+from reference_support import TIMEOUT, Api, assert_problem, media_record, record
 from werkzeug.datastructures import MultiDict
 
 from conformance.reference import ReferencePlatform
@@ -93,21 +93,47 @@ def test_archive_has_manifest_with_exact_counts_then_records(
     counted: dict[str, int] = {}
     for item in records:
         counted[item["type"]] = counted.get(item["type"], 0) + 1
-    assert manifest["counts"] == counted == {
-        "Profile": 1, "Media": 1, "Post": 2, "Contact": 1, "Order": 1, "Review": 1,
-    }
+    assert (
+        manifest["counts"]
+        == counted
+        == {
+            "Profile": 1,
+            "Media": 1,
+            "Post": 2,
+            "Contact": 1,
+            "Order": 1,
+            "Review": 1,
+        }
+    )
     by_id = {item["id"]: item for item in records}
     id_map = imported["id_map"]
     media = by_id[id_map["m1"]]
     assert media["url"] == f"/port/v1/media/{hashlib.sha256(image).hexdigest()}"
     assert set(media) == {
-        "type", "id", "created_at", "updated_at", "media_type", "size", "sha256", "filename", "url",
+        "type",
+        "id",
+        "created_at",
+        "updated_at",
+        "media_type",
+        "size",
+        "sha256",
+        "filename",
+        "url",
     }
     assert by_id[id_map["p1"]]["media_ids"] == [id_map["m1"]]
     assert by_id[id_map["p2"]]["in_reply_to"] == id_map["p1"]
     assert set(by_id[id_map["o1"]]) == {
-        "type", "id", "created_at", "updated_at", "order_number", "ordered_at", "status",
-        "merchant", "currency", "items", "total",
+        "type",
+        "id",
+        "created_at",
+        "updated_at",
+        "order_number",
+        "ordered_at",
+        "status",
+        "merchant",
+        "currency",
+        "items",
+        "total",
     }
     # The Media bytes download from the record's url with the owner's token.
     download = api.get(media["url"])
@@ -181,7 +207,7 @@ def test_tampered_part_urls_are_denied(alice: Api) -> None:
 def test_expired_signature_is_denied() -> None:
     now = [1_000_000.0]
     signer = UrlSigner(900, secret=b"k" * 32, clock=lambda: now[0])
-    query = MultiDict(parse_qs(urlsplit(signer.sign("exp_1", "1")).query))
+    query: MultiDict[str, str] = MultiDict(parse_qs(urlsplit(signer.sign("exp_1", "1")).query))
     signer.verify("exp_1", "1", query)
     now[0] += 901
     with pytest.raises(Problem) as refused:
@@ -230,8 +256,9 @@ def test_part_ignores_unusable_ranges_and_stale_if_range(alice: Api) -> None:
         response = requests.get(url, headers=headers, timeout=TIMEOUT)
         assert response.status_code == 200, headers
         assert response.content == whole
-    fresh = requests.get(url, headers={"Range": "bytes=0-3", "If-Range": f'"{part["sha256"]}"'},
-                         timeout=TIMEOUT)
+    fresh = requests.get(
+        url, headers={"Range": "bytes=0-3", "If-Range": f'"{part["sha256"]}"'}, timeout=TIMEOUT
+    )
     assert fresh.status_code == 206
     cached = requests.get(url, headers={"If-None-Match": f'"{part["sha256"]}"'}, timeout=TIMEOUT)
     assert cached.status_code == 304

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import TIMEOUT, Api, assert_problem, media_record, record
+from reference_support import TIMEOUT, Api, assert_problem, media_record, record
 
 from conformance.reference import ReferencePlatform
 from conformance.reference.port_imports import parse_archive
@@ -26,18 +26,28 @@ def _exported(api: Api, new_id: str) -> dict[str, Any]:
 
 
 def test_lines_are_numbered_from_one_counting_every_line(alice: Api) -> None:
-    manifest = {"type": "Manifest", "format": "port/1.0", "subject": "x",
-                "generated_at": "2024-01-01T00:00:00Z", "counts": {"Post": 2}}
-    body = "\n".join([
-        json.dumps(manifest),                      # 1
-        json.dumps(record("Post", "a")),           # 2
-        "",                                        # 3 empty line
-        "{not json",                               # 4
-        json.dumps(record("Post", "b")),           # 5
-        json.dumps({"type": "Unknown", "id": "u"}),  # 6
-        "   ",                                     # 7 whitespace only
-        "[1, 2]",                                  # 8 not an object
-    ]) + "\n"
+    manifest = {
+        "type": "Manifest",
+        "format": "port/1.0",
+        "subject": "x",
+        "generated_at": "2024-01-01T00:00:00Z",
+        "counts": {"Post": 2},
+    }
+    body = (
+        "\n".join(
+            [
+                json.dumps(manifest),  # 1
+                json.dumps(record("Post", "a")),  # 2
+                "",  # 3 empty line
+                "{not json",  # 4
+                json.dumps(record("Post", "b")),  # 5
+                json.dumps({"type": "Unknown", "id": "u"}),  # 6
+                "   ",  # 7 whitespace only
+                "[1, 2]",  # 8 not an object
+            ]
+        )
+        + "\n"
+    )
     result = alice.import_body(body.encode())
     assert _rejected_lines(result) == [3, 4, 6, 7, 8]
     assert result["imported"] == {"Post": 2}
@@ -70,12 +80,24 @@ def test_manifest_only_on_line_one_and_of_this_format(alice: Api) -> None:
         ("Order", {"total": "1.99e1"}),
         ("Order", {"total": "019.90"}),
         ("Order", {"total": "19.91"}),
-        ("Order", {"items": [{"sku": "s", "title": "t", "quantity": 0, "unit_price": "1"}],
-                   "total": "0"}),
-        ("Order", {"items": [{"sku": "s", "title": "t", "quantity": True, "unit_price": "1"}],
-                   "total": "1"}),
-        ("Order", {"items": [{"sku": "s", "title": "t", "quantity": 1.0, "unit_price": "1"}],
-                   "total": "1"}),
+        (
+            "Order",
+            {"items": [{"sku": "s", "title": "t", "quantity": 0, "unit_price": "1"}], "total": "0"},
+        ),
+        (
+            "Order",
+            {
+                "items": [{"sku": "s", "title": "t", "quantity": True, "unit_price": "1"}],
+                "total": "1",
+            },
+        ),
+        (
+            "Order",
+            {
+                "items": [{"sku": "s", "title": "t", "quantity": 1.0, "unit_price": "1"}],
+                "total": "1",
+            },
+        ),
         ("Order", {"status": "lost"}),
         ("Order", {"currency": "eur"}),
         ("Order", {"ordered_at": "2024-05-01T10:00:00"}),
@@ -103,7 +125,7 @@ def test_invalid_records_are_rejected(alice: Api, record_type: str, fields: dict
 
 
 def test_lone_surrogates_are_not_text(alice: Api) -> None:
-    # ensure_ascii spells the surrogate as the escape \\ud800, valid JSON syntax.
+    # ensure_ascii spells the surrogate as the escape \ud800: valid JSON syntax.
     line = json.dumps(record("Profile", "s", display_name="bad \ud800 surrogate"))
     assert "\\ud800" in line
     assert _rejected_lines(alice.import_records(line)) == [1]
@@ -118,8 +140,10 @@ def test_missing_required_field_is_rejected(alice: Api) -> None:
 
 
 def test_order_total_is_checked_exactly_as_decimals(alice: Api) -> None:
-    items = [{"sku": "a", "title": "A", "quantity": 3, "unit_price": "0.1"},
-             {"sku": "b", "title": "B", "quantity": 1, "unit_price": "-0.05"}]
+    items = [
+        {"sku": "a", "title": "A", "quantity": 3, "unit_price": "0.1"},
+        {"sku": "b", "title": "B", "quantity": 1, "unit_price": "-0.05"},
+    ]
     result = alice.import_records(
         record("Order", "exact", items=items, total="0.25"),
         record("Order", "trailing", items=items, total="0.2500"),
@@ -155,14 +179,14 @@ def test_forward_and_backward_references_within_the_archive(alice: Api) -> None:
 
 def test_references_to_unknown_or_rejected_lines_are_rejected_transitively(alice: Api) -> None:
     result = alice.import_records(
-        record("Post", "p1", in_reply_to="nowhere"),       # 1 unknown id
-        record("Post", "p2", in_reply_to="p1"),            # 2 refers to rejected 1
-        record("Post", "p3", in_reply_to="p2"),            # 3 refers to rejected 2
-        record("Post", "p4", media_ids=["bad-order"]),     # 4 refers to rejected 5
-        record("Order", "bad-order", total="1"),            # 5 wrong total
-        record("Post", "p6", media_ids=["p7"]),            # 6 refers to a Post as media
-        record("Post", "p7"),                              # 7 fine
-        record("Post", "p8", in_reply_to="p7"),            # 8 fine
+        record("Post", "p1", in_reply_to="nowhere"),  # 1 unknown id
+        record("Post", "p2", in_reply_to="p1"),  # 2 refers to rejected 1
+        record("Post", "p3", in_reply_to="p2"),  # 3 refers to rejected 2
+        record("Post", "p4", media_ids=["bad-order"]),  # 4 refers to rejected 5
+        record("Order", "bad-order", total="1"),  # 5 wrong total
+        record("Post", "p6", media_ids=["p7"]),  # 6 refers to a Post as media
+        record("Post", "p7"),  # 7 fine
+        record("Post", "p8", in_reply_to="p7"),  # 8 fine
     )
     assert _rejected_lines(result) == [1, 2, 3, 4, 5, 6]
     assert set(result["id_map"]) == {"p7", "p8"}
@@ -195,6 +219,16 @@ def test_id_map_persists_for_later_imports_of_the_same_account(alice: Api, bob: 
     assert _rejected_lines(other) == [1]
 
 
+def test_a_rejected_line_shadows_an_earlier_mapping_of_its_id(alice: Api) -> None:
+    alice.import_records(record("Post", "shadowed"))
+    result = alice.import_records(
+        record("Post", "shadowed", visibility="nobody"),
+        record("Post", "follower", in_reply_to="shadowed"),
+    )
+    assert _rejected_lines(result) == [1, 2]
+    assert "line 1" in result["rejected"][1]["detail"]
+
+
 def test_reference_to_a_mapped_record_deleted_since_is_rejected(alice: Api) -> None:
     first = alice.import_records(record("Post", "gone-root"))
     assert alice.delete(f"/port/v1/records/{first['id_map']['gone-root']}").status_code == 204
@@ -224,19 +258,32 @@ def test_imported_profile_replaces_the_accounts_profile(fresh_platform: Referenc
     api.upload(avatar)
     result = api.import_records(
         media_record("av", avatar),
-        record("Profile", "their-profile", display_name="Ålice ✨", bio="b\r\nio",
-               locale="de-CH", avatar_media_id="av",
-               created_at="2020-01-01T00:00:00+02:00", updated_at="2021-06-01T12:30:00.250Z"),
+        record(
+            "Profile",
+            "their-profile",
+            display_name="Ålice ✨",
+            bio="b\r\nio",
+            locale="de-CH",
+            avatar_media_id="av",
+            created_at="2020-01-01T00:00:00+02:00",
+            updated_at="2021-06-01T12:30:00.250Z",
+        ),
     )
     assert result["imported"] == {"Media": 1, "Profile": 1}
     assert result["id_map"]["their-profile"] == before[0]["id"]
     profiles = [r for r in api.exported_records() if r["type"] == "Profile"]
-    assert profiles == [{
-        "type": "Profile", "id": before[0]["id"],
-        "created_at": "2020-01-01T00:00:00+02:00", "updated_at": "2021-06-01T12:30:00.250Z",
-        "display_name": "Ålice ✨", "bio": "b\r\nio", "locale": "de-CH",
-        "avatar_media_id": result["id_map"]["av"],
-    }]
+    assert profiles == [
+        {
+            "type": "Profile",
+            "id": before[0]["id"],
+            "created_at": "2020-01-01T00:00:00+02:00",
+            "updated_at": "2021-06-01T12:30:00.250Z",
+            "display_name": "Ålice ✨",
+            "bio": "b\r\nio",
+            "locale": "de-CH",
+            "avatar_media_id": result["id_map"]["av"],
+        }
+    ]
 
 
 TRICKY_TEXTS = [
@@ -258,8 +305,15 @@ def test_text_round_trips_exactly(fresh_platform: ReferencePlatform) -> None:
         record("Post", f"t{index}", content=text, created_at="2024-03-01T10:00:00.123+05:30")
         for index, text in enumerate(TRICKY_TEXTS)
     ]
-    lines.append(record("Contact", "tc", name=TRICKY_TEXTS[0], emails=[TRICKY_TEXTS[1]],
-                        handles=[{"platform": TRICKY_TEXTS[2], "handle": TRICKY_TEXTS[3]}]))
+    lines.append(
+        record(
+            "Contact",
+            "tc",
+            name=TRICKY_TEXTS[0],
+            emails=[TRICKY_TEXTS[1]],
+            handles=[{"platform": TRICKY_TEXTS[2], "handle": TRICKY_TEXTS[3]}],
+        )
+    )
     result = api.import_records(*lines)
     assert result["rejected"] == []
     exported = {r["id"]: r for r in api.exported_records()}
@@ -291,7 +345,9 @@ def test_ten_thousand_records_import(fresh_platform: ReferencePlatform) -> None:
 def test_import_jobs_are_listed_newest_first_and_private(
     platform: ReferencePlatform, alice: Api, bob: Api
 ) -> None:
-    first = alice.post("/port/v1/imports", data=b"", headers={"Content-Type": "application/x-ndjson"})
+    first = alice.post(
+        "/port/v1/imports", data=b"", headers={"Content-Type": "application/x-ndjson"}
+    )
     second = alice.post("/port/v1/imports", data=b"")
     assert first.status_code == second.status_code == 202
     assert first.headers["Location"] == f"/port/v1/imports/{first.json()['id']}"
@@ -301,7 +357,9 @@ def test_import_jobs_are_listed_newest_first_and_private(
     assert job["status"] == "completed"
     assert {"id", "status", "created_at", "imported", "rejected", "id_map"} <= set(job)
     assert_problem(bob.get(first.headers["Location"]), 404, "NOT_FOUND")
-    assert first.json()["id"] not in [j["id"] for j in bob.get("/port/v1/imports").json()["imports"]]
+    assert first.json()["id"] not in [
+        j["id"] for j in bob.get("/port/v1/imports").json()["imports"]
+    ]
     anonymous = requests.get(platform.base_url + "/port/v1/imports", timeout=TIMEOUT)
     assert_problem(anonymous, 401, "UNAUTHENTICATED")
 

@@ -1,0 +1,62 @@
+"""Fixtures shared by the suite's own tests: real reference platforms on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conformance.reference.server import ReferencePlatform
+from conformance.reference.target import reference_target
+from conformance.target import Target
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> Iterator[ReferencePlatform]:
+    """A fresh reference platform with its own storage, started for one test."""
+    with ReferencePlatform(data_dir=tmp_path / "reference", part_size=4096) as platform:
+        yield platform
+
+
+@pytest.fixture
+def reference_target_(reference: ReferencePlatform) -> Target:
+    """The suite's target for the fresh reference platform."""
+    return reference_target(reference)
+
+
+TargetFile = Callable[..., Path]
+
+
+@pytest.fixture
+def target_file(reference: ReferencePlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TargetFile:
+    """Writes a target file for the reference platform; tokens go into the environment."""
+
+    def write(base_url: str | None = None, name: str = "t.yaml") -> Path:
+        return _write_target_file(reference, tmp_path / name, monkeypatch, base_url)
+
+    return write
+
+
+def _write_target_file(platform: ReferencePlatform, path: Path, monkeypatch: pytest.MonkeyPatch,
+                      base_url: str | None = None) -> Path:
+    """A target file for a running reference platform; tokens go into the environment."""
+    ids = platform.identities
+    credentials: dict[str, dict[str, dict[str, str]]] = {}
+    for (client, user), token in ids.tokens.items():
+        var = f"TEST_TOKEN_{client.upper()}_{user.upper()}"
+        monkeypatch.setenv(var, token)
+        credentials.setdefault(client, {})[user] = {"token_env": var}
+    document = {
+        "name": "reference-from-file",
+        "base_url": base_url or platform.base_url,
+        "clients": {c: {"headers": dict(h)} for c, h in ids.clients.items()},
+        "users": {u: {"id": i} for u, i in ids.users.items()},
+        "credentials": credentials,
+        "limits": {"requests_per_second": 0, "check_timeout": 300},
+    }
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path

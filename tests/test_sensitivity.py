@@ -1,0 +1,92 @@
+"""The catalogue-wide sensitivity test.
+
+Every requirement of every spec passes on the reference platform, and every
+named fault makes each requirement it declares end ``fail`` (not ``error``).
+Together with the coverage tests below, a check that cannot fail is caught.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.catalogue import Catalogue
+from conformance.faults.catalog import Fault, load_faults
+from conformance.faults.proxy import FaultProxy
+from conformance.harness import Options
+from conformance.plugin import requirement_ids
+from conformance.reference.server import ReferencePlatform
+from conformance.reference.target import reference_target
+from conformance.results import Outcome, RunResult
+from conformance.runner import run
+from conformance.target import Target
+
+CATALOGUE = Catalogue.load()
+FAULTS = load_faults()
+SEED = 20261128
+
+
+@pytest.fixture
+def second(tmp_path: Path) -> Iterator[Target]:
+    """A second, independent reference platform (for cross-target checks)."""
+    with ReferencePlatform(data_dir=tmp_path / "second", part_size=4096) as platform:
+        yield reference_target(platform, "reference-b")
+
+
+def outcomes(result: RunResult) -> dict[str, tuple[Outcome, str]]:
+    """Requirement id → (outcome, reason)."""
+    return {r.info.id: (r.outcome, r.reason) for r in result.requirements}
+
+
+def test_every_requirement_passes_on_the_reference(reference_target_: Target, second: Target) -> None:
+    result = run(reference_target_, second=second, options=Options(seed=SEED, examples=5))
+    seen = outcomes(result)
+    assert set(seen) == {r.id for r in CATALOGUE}
+    not_passing = {rid: o for rid, o in seen.items() if o[0] is not Outcome.PASS}
+    assert not not_passing, f"requirements not passing on the reference: {not_passing}"
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+def test_fault_makes_each_requirement_it_names_fail(
+    fault: Fault, reference_target_: Target, second: Target
+) -> None:
+    with FaultProxy(reference_target_.base_url, fault) as proxy:
+        faulty = dataclasses.replace(reference_target_, name=f"fault-{fault.name}", base_url=proxy.base_url)
+        options = Options(requirements=fault.breaks, seed=SEED, examples=5, shrink=False)
+        result = run(faulty, second=second, options=options)
+    seen = outcomes(result)
+    wrong = {rid: seen[rid] for rid in fault.breaks if seen[rid][0] is not Outcome.FAIL}
+    assert not wrong, f"{fault.name} must make {list(fault.breaks)} fail; got {wrong}"
+
+
+def test_every_requirement_is_named_by_a_fault() -> None:
+    named = {rid for fault in FAULTS for rid in fault.breaks}
+    unknown = named - {r.id for r in CATALOGUE}
+    assert not unknown, f"faults name requirements no spec defines: {sorted(unknown)}"
+    missing = {r.id for r in CATALOGUE} - named
+    assert not missing, f"requirements no fault can break: {sorted(missing)}"
+
+
+class _MarkerRecorder:
+    """Collects the requirement IDs that collected checks name."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            self.ids.update(requirement_ids(item))
+
+
+def test_every_requirement_has_a_check(pytester: pytest.Pytester) -> None:
+    recorder = _MarkerRecorder()
+    result = pytester.runpytest_inprocess("--pyargs", "conformance.checks", "--collect-only", "-q",
+                                          "-p", "no:cacheprovider", plugins=[recorder])
+    assert result.ret == 0, result.stdout.str()
+    unknown = recorder.ids - {r.id for r in CATALOGUE}
+    assert not unknown, f"checks name requirements no spec defines: {sorted(unknown)}"
+    missing = {r.id for r in CATALOGUE} - recorder.ids
+    assert not missing, f"requirements without a check: {sorted(missing)}"
