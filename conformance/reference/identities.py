@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
-DEFAULT_USERS: Final = ("alice", "bob", "carol")
+# alice, bob, carol (COMMON C2); workers w1, w2 and merchants m1, m2 (DISC).
+DEFAULT_USERS: Final = ("alice", "bob", "carol", "w1", "w2", "m1", "m2")
 
 # How each client presents itself. The platform treats all three alike; the
 # headers exist so the suite can send what the real clients would.

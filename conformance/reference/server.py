@@ -14,9 +14,9 @@ from .app import ReferenceApp
 from .clock import utc_now
 from .common import DiscoveryModule
 from .identities import DEFAULT_USERS, Identities, generate_identities
-from .port import PortModule
 from .ratelimit import FixedWindowLimiter
 from .routing import Module
+from .standards import ModuleContext, build_modules
 from .store import Store
 
 PLATFORM_NAME = "reference"
@@ -98,8 +98,7 @@ class ReferencePlatform:
             for name, user_id in identities.users.items():
                 tx.add_account(name, user_id)
         started_at = utc_now()
-        port_module = PortModule(store, identities.users, started_at, self._part_size)
-        modules: list[Module] = [port_module]
+        modules = build_modules(ModuleContext(store, identities, started_at, self._part_size))
         discovery = DiscoveryModule(PLATFORM_NAME, modules)
         app = ReferenceApp(
             [discovery, *modules],

@@ -19,80 +19,11 @@ from decimal import Decimal
 from typing import Any
 
 from conformance.faults.base import Exchange, ProxyRequest, ProxyResponse, Transform
+from conformance.faults.transforms.common import json_body, problem, with_json_body
 from conformance.port.archive import JsonObject, read_archive, serialize
 
 _JOB = re.compile(r"^/port/v1/exports/([^/]+)$")
 _PARTS_PREFIX = "/__fault__/parts/"
-_CODES = {401: "UNAUTHENTICATED", 403: "DENIED", 404: "NOT_FOUND", 429: "TOO_MANY_REQUESTS"}
-
-
-def problem(status: int, title: str, headers: dict[str, str] | None = None) -> ProxyResponse:
-    """A well-formed RFC 9457 answer made up by the proxy."""
-    body = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "code": _CODES.get(status, "INVALID"),
-    }
-    return ProxyResponse(
-        status,
-        {"Content-Type": "application/problem+json"} | (headers or {}),
-        json.dumps(body).encode(),
-    )
-
-
-def _json(response: ProxyResponse) -> Any:
-    try:
-        return json.loads(response.body)
-    except ValueError:
-        return None
-
-
-def _with_json(response: ProxyResponse, body: Any) -> ProxyResponse:
-    response.body = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    return response
-
-
-class DiscoveryWithoutStandards(Transform):
-    """C-001: the discovery document loses its ``standards`` list."""
-
-    def on_response(
-        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
-    ) -> ProxyResponse:
-        body = _json(response)
-        if request.path == "/.well-known/interop" and isinstance(body, dict):
-            body.pop("standards", None)
-            return _with_json(response, body)
-        return response
-
-
-class PlainTextErrors(Transform):
-    """C-002: error answers become ``text/plain`` sentences."""
-
-    def on_response(
-        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
-    ) -> ProxyResponse:
-        if response.status >= 400:
-            response.drop_header("Content-Type")
-            response.headers["Content-Type"] = "text/plain; charset=utf-8"
-            response.body = f"Error {response.status}".encode()
-        return response
-
-
-class StripHeaders(Transform):
-    """Removes headers from answers (optionally only from answers with one status)."""
-
-    def __init__(self, headers: list[str], status: int | None = None) -> None:
-        self.headers = headers
-        self.status = status
-
-    def on_response(
-        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
-    ) -> ProxyResponse:
-        if self.status is None or response.status == self.status:
-            for name in self.headers:
-                response.drop_header(name)
-        return response
 
 
 class StallExports(Transform):
@@ -101,11 +32,11 @@ class StallExports(Transform):
     def on_response(
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
-        body = _json(response)
+        body = json_body(response)
         if request.method == "GET" and _JOB.match(request.path) and isinstance(body, dict):
             if body.get("status") == "ready":
                 body["status"], body["parts"] = "running", []
-                return _with_json(response, body)
+                return with_json_body(response, body)
         return response
 
 
@@ -151,7 +82,7 @@ class RewriteArchive(Transform):
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
         match = _JOB.match(request.path)
-        body = _json(response)
+        body = json_body(response)
         if not (
             request.method == "GET"
             and match
@@ -164,7 +95,7 @@ class RewriteArchive(Transform):
             if key not in exchange.state:
                 exchange.state[key] = self._rewritten_parts(exchange, request, body)
             body["parts"] = exchange.state[key]
-        return _with_json(response, body)
+        return with_json_body(response, body)
 
     def _rewritten_parts(
         self, exchange: Exchange, request: ProxyRequest, job: JsonObject
@@ -291,36 +222,18 @@ class ThrottleExports(Transform):
         return None
 
 
-class DemandHeaderFromClient(Transform):
-    """PORT-008 / FAIR-006: a client recognised by its User-Agent must send an extra header."""
-
-    def __init__(self, user_agent_contains: str, header: str = "X-Partner-Consent") -> None:
-        self.marker = user_agent_contains
-        self.header = header
-
-    def on_request(self, exchange: Exchange, request: ProxyRequest) -> ProxyResponse | None:
-        agent = request.header("User-Agent") or ""
-        if (
-            self.marker in agent
-            and request.header(self.header) is None
-            and request.path.startswith("/port/")
-        ):
-            return problem(403, f"{self.header} required for partner applications")
-        return None
-
-
 class LoopChangesCursor(Transform):
     """PORT-009: the changes feed always says there is more, and sends the cursor back."""
 
     def on_response(
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
-        body = _json(response)
+        body = json_body(response)
         if request.path == "/port/v1/changes" and isinstance(body, dict):
             query = dict(p.split("=", 1) for p in request.query.split("&") if "=" in p)
             body["has_more"] = True
             body["next_cursor"] = query.get("cursor") or body.get("next_cursor") or "0"
-            return _with_json(response, body)
+            return with_json_body(response, body)
         return response
 
 
@@ -330,14 +243,14 @@ class HideRejections(Transform):
     def on_response(
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
-        body = _json(response)
+        body = json_body(response)
         if (
             request.method == "GET"
             and request.path.startswith("/port/v1/imports/")
             and isinstance(body, dict)
         ):
             body["rejected"] = []
-            return _with_json(response, body)
+            return with_json_body(response, body)
         return response
 
 
@@ -426,9 +339,6 @@ class IgnoreForeignProfile(Transform):
 
 TRANSFORMS: dict[str, type[Transform]] = {
     "ignore_foreign_profile": IgnoreForeignProfile,
-    "discovery_without_standards": DiscoveryWithoutStandards,
-    "plain_text_errors": PlainTextErrors,
-    "strip_headers": StripHeaders,
     "stall_exports": StallExports,
     "corrupt_part_bytes": CorruptPartBytes,
     "drop_records": DropRecords,
@@ -437,7 +347,6 @@ TRANSFORMS: dict[str, type[Transform]] = {
     "decimals_as_floats": DecimalsAsFloats,
     "leak_exports": LeakExports,
     "throttle_exports": ThrottleExports,
-    "demand_header_from_client": DemandHeaderFromClient,
     "loop_changes_cursor": LoopChangesCursor,
     "hide_rejections": HideRejections,
     "corrupt_media": CorruptMedia,

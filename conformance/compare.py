@@ -1,0 +1,169 @@
+"""Differential comparison: one logical request, several identities, every difference.
+
+A ``LogicalRequest`` is sent once per ``Variant`` (a role, or an anonymous
+client, plus extra headers), in an order that rotates between rounds so no
+identity always goes first. Answers are canonicalised and compared with the
+first variant's; each difference names the JSON path, both variants and both
+values. Any standard uses it: FAIR across clients, LINK across clients and
+User-Agents, DISC across workers and merchants.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.errors import Finding, Mismatch
+from conformance.probe import Probe, Response
+from conformance.target import Role
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Who sends the request: a role (or an anonymous client) and extra headers."""
+
+    name: str
+    role: Role | None = None
+    client: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LogicalRequest:
+    """The same request, whoever sends it."""
+
+    method: str
+    path: str
+    json_body: Any = None
+    params: Mapping[str, str] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Where two variants' answers differ."""
+
+    path: str
+    variant_a: str
+    variant_b: str
+    value_a: Any
+    value_b: Any
+
+    def as_mismatch(self, request: LogicalRequest) -> Mismatch:
+        """The difference as a finding row: ``b`` is held against ``a``."""
+        return Mismatch(f"{request.method} {request.path} {self.path} ({self.variant_b} vs {self.variant_a})",
+                        self.value_a, self.value_b, f"what {self.variant_a} got")
+
+
+@dataclass
+class Outcome:
+    """The answers to one logical request, per variant, and how they differ."""
+
+    request: LogicalRequest
+    responses: dict[str, Response]
+    differences: list[Difference]
+
+    def mismatches(self) -> list[Mismatch]:
+        """Every difference as a finding row."""
+        return [d.as_mismatch(self.request) for d in self.differences]
+
+    def raise_if_different(self, what: str) -> None:
+        """Raise a Finding listing the differences, with the exchanges as evidence."""
+        if self.differences:
+            raise Finding(what, mismatches=self.mismatches(),
+                          evidence=[r.exchange for r in self.responses.values()])
+
+
+Ignore = Callable[[str], bool]
+
+
+def never(_: str) -> bool:
+    """Ignore nothing (the default)."""
+    return False
+
+
+def ignoring(*patterns: str) -> Ignore:
+    """Ignore JSON paths matching any pattern; ``[*]`` stands for any index."""
+    compiled = [re.compile(re.escape(p).replace(r"\[\*\]", r"\[\d+\]") + r"(\..*|\[.*)?") for p in patterns]
+    return lambda path: any(c.fullmatch(path) for c in compiled)
+
+
+def send(probe: Probe, request: LogicalRequest, variant: Variant, *, validate: bool = True) -> Response:
+    """Send one logical request as one variant."""
+    return probe.request(
+        request.method, request.path, role=variant.role, client=variant.client,
+        json_body=request.json_body, params=request.params,
+        headers={**request.headers, **variant.headers}, validate=validate,
+    )
+
+
+def differential(
+    probe: Probe,
+    request: LogicalRequest,
+    variants: Sequence[Variant],
+    *,
+    ignore: Ignore = never,
+    rounds: int = 1,
+    round_index: int = 0,
+    validate: bool = True,
+) -> Outcome:
+    """Send ``request`` as every variant and compare each answer with the first variant's.
+
+    ``round_index`` rotates the sending order, so that over several calls
+    each variant goes first equally often (interleaving in time).
+    """
+    del rounds  # the caller loops; kept for a stable signature
+    order = list(variants)
+    shift = round_index % len(order) if order else 0
+    order = order[shift:] + order[:shift]
+    responses = {v.name: send(probe, request, v, validate=validate) for v in order}
+    base = variants[0]
+    differences: list[Difference] = []
+    for other in variants[1:]:
+        differences += compare_responses(responses[base.name], responses[other.name], base.name, other.name,
+                                         ignore)
+    return Outcome(request, responses, differences)
+
+
+def compare_responses(a: Response, b: Response, name_a: str, name_b: str, ignore: Ignore = never) -> list[Difference]:
+    """Status and canonical body of two answers, compared."""
+    if a.status != b.status:
+        return [Difference("status", name_a, name_b, a.status, b.status)]
+    return diff(canonical_body(a), canonical_body(b), name_a, name_b, ignore)
+
+
+def canonical_body(response: Response) -> Any:
+    """The body as JSON when it is JSON, else its text: key order and whitespace never matter."""
+    try:
+        return json.loads(response.content) if response.content else None
+    except (UnicodeDecodeError, ValueError):
+        return response.text
+
+
+def diff(a: Any, b: Any, name_a: str, name_b: str, ignore: Ignore = never, path: str = "$") -> list[Difference]:
+    """Every path where two JSON values differ (lists compared in order)."""
+    if ignore(path):
+        return []
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[Difference] = []
+        for key in sorted(set(a) | set(b), key=str):
+            child = f"{path}.{key}"
+            if key not in a or key not in b:
+                if not ignore(child):
+                    out.append(Difference(child, name_a, name_b, a.get(key, "<absent>"), b.get(key, "<absent>")))
+                continue
+            out += diff(a[key], b[key], name_a, name_b, ignore, child)
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        out = []
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            out += diff(x, y, name_a, name_b, ignore, f"{path}[{i}]")
+        if len(a) != len(b):
+            out.append(Difference(f"{path}.length", name_a, name_b, len(a), len(b)))
+        return out
+    if type(a) is not type(b) or a != b:
+        return [Difference(path, name_a, name_b, a, b)]
+    return []

@@ -1,0 +1,7 @@
+"""Transforms that break LINK requirements."""
+
+from __future__ import annotations
+
+from conformance.faults.base import Transform
+
+TRANSFORMS: dict[str, type[Transform]] = {}
