@@ -16,18 +16,26 @@ Exit codes of ``conformance run`` (also in the README):
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+import jsonschema
+
 from conformance._version import __version__
 from conformance.catalogue import Catalogue
 from conformance.errors import ConfigError, ConformanceError, UsageError
 from conformance.evidence import verify_chain
 from conformance.harness import Options
+from conformance.reference.__main__ import main as reference_main
+from conformance.reference.server import ReferencePlatform
+from conformance.reference.target import reference_target
+from conformance.report.json_report import schema
 from conformance.results import Outcome, RunResult
+from conformance.runner import run
 from conformance.target import Target, load_target
 
 EXIT_CONFORMANT = 0
@@ -126,23 +134,21 @@ def _run(args: argparse.Namespace) -> int:
             second = load_target(args.second_target) if args.second_target else None
         else:
             target, second = _start_reference(stack)
-        from conformance.runner import run  # pytest is heavy: load it only to run checks
-
         result = run(target, options=options, second=second, quiet=not args.verbose)
     code = exit_code(result)
     discovery = next((r for r in result.requirements if r.info.id == "C-001"), None)
     if code == EXIT_UNREACHABLE and discovery is not None:
         print(f"conformance: {discovery.reason}", file=sys.stderr)
     elif code == EXIT_GARBAGE and discovery is not None:
-        print(f"conformance: the target answered, but not with a usable discovery document: "
-              f"{discovery.reason}", file=sys.stderr)
+        print(
+            f"conformance: the target answered, but not with a usable discovery document: "
+            f"{discovery.reason}",
+            file=sys.stderr,
+        )
     return code
 
 
 def _start_reference(stack: ExitStack) -> tuple[Target, Target]:
-    from conformance.reference.target import reference_target
-
-    from conformance.reference.server import ReferencePlatform
 
     platforms = []
     for name in ("reference", "reference-b"):
@@ -188,18 +194,13 @@ def _specs(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from conformance.reference.__main__ import serve
-
-    return serve(args.host, args.port, Path(args.data) if args.data else None)
+    argv = ["--host", args.host, "--port", str(args.port)] + (
+        ["--data", args.data] if args.data else []
+    )
+    return reference_main(argv)
 
 
 def _verify(args: argparse.Namespace) -> int:
-    import json
-
-    import jsonschema
-
-    from conformance.report.json_report import schema
-
     directory = Path(args.report_dir)
     report = json.loads((directory / "report.json").read_text(encoding="utf-8"))
     jsonschema.validate(report, schema())

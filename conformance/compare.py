@@ -54,8 +54,12 @@ class Difference:
 
     def as_mismatch(self, request: LogicalRequest) -> Mismatch:
         """The difference as a finding row: ``b`` is held against ``a``."""
-        return Mismatch(f"{request.method} {request.path} {self.path} ({self.variant_b} vs {self.variant_a})",
-                        self.value_a, self.value_b, f"what {self.variant_a} got")
+        return Mismatch(
+            f"{request.method} {request.path} {self.path} ({self.variant_b} vs {self.variant_a})",
+            self.value_a,
+            self.value_b,
+            f"what {self.variant_a} got",
+        )
 
 
 @dataclass
@@ -73,8 +77,11 @@ class Outcome:
     def raise_if_different(self, what: str) -> None:
         """Raise a Finding listing the differences, with the exchanges as evidence."""
         if self.differences:
-            raise Finding(what, mismatches=self.mismatches(),
-                          evidence=[r.exchange for r in self.responses.values()])
+            raise Finding(
+                what,
+                mismatches=self.mismatches(),
+                evidence=[r.exchange for r in self.responses.values()],
+            )
 
 
 Ignore = Callable[[str], bool]
@@ -87,16 +94,25 @@ def never(_: str) -> bool:
 
 def ignoring(*patterns: str) -> Ignore:
     """Ignore JSON paths matching any pattern; ``[*]`` stands for any index."""
-    compiled = [re.compile(re.escape(p).replace(r"\[\*\]", r"\[\d+\]") + r"(\..*|\[.*)?") for p in patterns]
+    compiled = [
+        re.compile(re.escape(p).replace(r"\[\*\]", r"\[\d+\]") + r"(\..*|\[.*)?") for p in patterns
+    ]
     return lambda path: any(c.fullmatch(path) for c in compiled)
 
 
-def send(probe: Probe, request: LogicalRequest, variant: Variant, *, validate: bool = True) -> Response:
+def send(
+    probe: Probe, request: LogicalRequest, variant: Variant, *, validate: bool = True
+) -> Response:
     """Send one logical request as one variant."""
     return probe.request(
-        request.method, request.path, role=variant.role, client=variant.client,
-        json_body=request.json_body, params=request.params,
-        headers={**request.headers, **variant.headers}, validate=validate,
+        request.method,
+        request.path,
+        role=variant.role,
+        client=variant.client,
+        json_body=request.json_body,
+        params=request.params,
+        headers={**request.headers, **variant.headers},
+        validate=validate,
     )
 
 
@@ -123,12 +139,15 @@ def differential(
     base = variants[0]
     differences: list[Difference] = []
     for other in variants[1:]:
-        differences += compare_responses(responses[base.name], responses[other.name], base.name, other.name,
-                                         ignore)
+        differences += compare_responses(
+            responses[base.name], responses[other.name], base.name, other.name, ignore
+        )
     return Outcome(request, responses, differences)
 
 
-def compare_responses(a: Response, b: Response, name_a: str, name_b: str, ignore: Ignore = never) -> list[Difference]:
+def compare_responses(
+    a: Response, b: Response, name_a: str, name_b: str, ignore: Ignore = never
+) -> list[Difference]:
     """Status and canonical body of two answers, compared."""
     if a.status != b.status:
         return [Difference("status", name_a, name_b, a.status, b.status)]
@@ -143,7 +162,9 @@ def canonical_body(response: Response) -> Any:
         return response.text
 
 
-def diff(a: Any, b: Any, name_a: str, name_b: str, ignore: Ignore = never, path: str = "$") -> list[Difference]:
+def diff(
+    a: Any, b: Any, name_a: str, name_b: str, ignore: Ignore = never, path: str = "$"
+) -> list[Difference]:
     """Every path where two JSON values differ (lists compared in order)."""
     if ignore(path):
         return []
@@ -153,7 +174,11 @@ def diff(a: Any, b: Any, name_a: str, name_b: str, ignore: Ignore = never, path:
             child = f"{path}.{key}"
             if key not in a or key not in b:
                 if not ignore(child):
-                    out.append(Difference(child, name_a, name_b, a.get(key, "<absent>"), b.get(key, "<absent>")))
+                    out.append(
+                        Difference(
+                            child, name_a, name_b, a.get(key, "<absent>"), b.get(key, "<absent>")
+                        )
+                    )
                 continue
             out += diff(a[key], b[key], name_a, name_b, ignore, child)
         return out

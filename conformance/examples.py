@@ -40,7 +40,7 @@ class Examples:
                 print_blob=False,
                 report_multiple_bugs=False,
             )(run)
-            return hypothesis.seed(self.seed)(run)  # type: ignore[no-any-return]
+            return hypothesis.seed(self.seed)(run)
 
         return decorate
 

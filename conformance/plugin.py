@@ -145,7 +145,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if harness is None:
         return
     wanted = {r.id for r in harness.selection}
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         ids = requirement_ids(item)
         (keep if ids and any(i in wanted for i in ids) else drop).append(item)

@@ -240,7 +240,7 @@ def _kind(value: Any) -> str:
 
 
 def _clients(v: _Validator, raw: Any) -> dict[str, dict[str, str]]:
-    clients = {c: {} for c in CLIENTS}
+    clients: dict[str, dict[str, str]] = {c: {} for c in CLIENTS}
     for name, body in v.mapping(raw, "clients").items():
         if name not in CLIENTS:
             v.fail(f"clients.{name}", "unknown client", f"use one of: {', '.join(CLIENTS)}")

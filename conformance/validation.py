@@ -99,8 +99,14 @@ class OpenApiCoreValidator:
             try:
                 json.loads(body)
             except (UnicodeDecodeError, ValueError) as exc:
-                return [Mismatch("$", f"a JSON body, as Content-Type {media_type!r} says", _short(body[:60]),
-                                 f"the body is not JSON ({_safe_str(exc)})")]
+                return [
+                    Mismatch(
+                        "$",
+                        f"a JSON body, as Content-Type {media_type!r} says",
+                        _short(body[:60]),
+                        f"the body is not JSON ({_safe_str(exc)})",
+                    )
+                ]
         api = self._apis[op.standard]
         try:
             api.validate_response(_Request(op.method, path), _Response(status, headers, body))

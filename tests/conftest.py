@@ -32,7 +32,9 @@ TargetFile = Callable[..., Path]
 
 
 @pytest.fixture
-def target_file(reference: ReferencePlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TargetFile:
+def target_file(
+    reference: ReferencePlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> TargetFile:
     """Writes a target file for the reference platform; tokens go into the environment."""
 
     def write(base_url: str | None = None, name: str = "t.yaml") -> Path:
@@ -41,8 +43,12 @@ def target_file(reference: ReferencePlatform, tmp_path: Path, monkeypatch: pytes
     return write
 
 
-def _write_target_file(platform: ReferencePlatform, path: Path, monkeypatch: pytest.MonkeyPatch,
-                      base_url: str | None = None) -> Path:
+def _write_target_file(
+    platform: ReferencePlatform,
+    path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    base_url: str | None = None,
+) -> Path:
     """A target file for a running reference platform; tokens go into the environment."""
     ids = platform.identities
     credentials: dict[str, dict[str, dict[str, str]]] = {}

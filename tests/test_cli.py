@@ -11,11 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import EXIT_CONFORMANT, EXIT_GARBAGE, EXIT_NOT_CONFORMANT, EXIT_UNREACHABLE, EXIT_USAGE, main
+from conformance.cli import (
+    EXIT_CONFORMANT,
+    EXIT_GARBAGE,
+    EXIT_NOT_CONFORMANT,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    main,
+)
 from conformance.faults.catalog import load_faults
 from conformance.faults.proxy import FaultProxy
 from conformance.reference.server import ReferencePlatform
-
 
 
 class _Garbage(BaseHTTPRequestHandler):
@@ -47,7 +53,9 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_malformed_target_file_exits_2_naming_file_key_and_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_target_file_exits_2_naming_file_key_and_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("name: x\nbase_url: ftp://nowhere\nusers: {}\n", encoding="utf-8")
     code = main(["run", "--target", str(path), "--report-dir", str(tmp_path / "r")])
@@ -62,8 +70,9 @@ def test_unknown_standard_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "known standards" in capsys.readouterr().err
 
 
-def test_unreachable_target_exits_3(tmp_path: Path, target_file: Callable[..., Path],
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_target_exits_3(
+    tmp_path: Path, target_file: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     target = target_file(base_url=f"http://127.0.0.1:{_closed_port()}")
     code = main(["run", "--target", str(target), "--report-dir", str(tmp_path / "r")])
     out = capsys.readouterr()
@@ -72,8 +81,12 @@ def test_unreachable_target_exits_3(tmp_path: Path, target_file: Callable[..., P
     assert "Traceback" not in out.out + out.err
 
 
-def test_garbage_answering_target_exits_4(tmp_path: Path, target_file: Callable[..., Path],
-                                          garbage_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_garbage_answering_target_exits_4(
+    tmp_path: Path,
+    target_file: Callable[..., Path],
+    garbage_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     target = target_file(base_url=garbage_url)
     code = main(["run", "--target", str(target), "--report-dir", str(tmp_path / "r")])
     out = capsys.readouterr()
@@ -83,11 +96,15 @@ def test_garbage_answering_target_exits_4(tmp_path: Path, target_file: Callable[
 
 
 def test_reference_from_a_target_file_is_conformant_and_reports_verify(
-    tmp_path: Path, target_file: Callable[..., Path], reference: ReferencePlatform,
+    tmp_path: Path,
+    target_file: Callable[..., Path],
+    reference: ReferencePlatform,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     target = target_file()
-    code = main(["run", "--target", str(target), "--standard", "PORT", "--report-dir", str(tmp_path / "r")])
+    code = main(
+        ["run", "--target", str(target), "--standard", "PORT", "--report-dir", str(tmp_path / "r")]
+    )
     assert code == EXIT_CONFORMANT, capsys.readouterr().out
     (run_dir,) = (tmp_path / "r").iterdir()
     assert {p.name for p in run_dir.iterdir()} == {"report.json", "junit.xml", "evidence.jsonl"}
@@ -101,11 +118,23 @@ def test_reference_from_a_target_file_is_conformant_and_reports_verify(
         assert token not in json.dumps(report)
 
 
-def test_failing_must_exits_1(tmp_path: Path, target_file: Callable[..., Path], reference: ReferencePlatform) -> None:
+def test_failing_must_exits_1(
+    tmp_path: Path, target_file: Callable[..., Path], reference: ReferencePlatform
+) -> None:
     fault = next(f for f in load_faults() if f.name == "deletes-forgotten")
     with FaultProxy(reference.base_url, fault) as proxy:
         target = target_file(base_url=proxy.base_url)
-        code = main(["run", "--target", str(target), "--requirement", "PORT-015", "--report-dir", str(tmp_path / "r")])
+        code = main(
+            [
+                "run",
+                "--target",
+                str(target),
+                "--requirement",
+                "PORT-015",
+                "--report-dir",
+                str(tmp_path / "r"),
+            ]
+        )
     assert code == EXIT_NOT_CONFORMANT
 
 

@@ -10,8 +10,12 @@ def test_equal_values_differ_nowhere() -> None:
 
 
 def test_each_difference_names_path_identities_and_values() -> None:
-    found = diff({"items": [{"price": "10.00"}, {"price": "5.00"}]},
-                 {"items": [{"price": "10.50"}, {"price": "5.00"}]}, "first_party", "competitor")
+    found = diff(
+        {"items": [{"price": "10.00"}, {"price": "5.00"}]},
+        {"items": [{"price": "10.50"}, {"price": "5.00"}]},
+        "first_party",
+        "competitor",
+    )
     assert [(d.path, d.variant_a, d.variant_b, d.value_a, d.value_b) for d in found] == [
         ("$.items[0].price", "first_party", "competitor", "10.00", "10.50")
     ]

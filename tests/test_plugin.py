@@ -16,13 +16,25 @@ from conformance.reference.server import ReferencePlatform
 
 
 def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_inprocess("--pyargs", "conformance.checks", "-p", "no:cacheprovider", *args)
+    return pytester.runpytest_inprocess(
+        "--pyargs", "conformance.checks", "-p", "no:cacheprovider", *args
+    )
 
 
-def test_checks_pass_against_the_reference(pytester: pytest.Pytester, target_file: Callable[..., Path],
-                                           tmp_path: Path) -> None:
-    result = _run(pytester, "--target", str(target_file()), "--requirement", "C-001", "--requirement",
-                  "PORT-016", "--report-dir", str(tmp_path / "reports"))
+def test_checks_pass_against_the_reference(
+    pytester: pytest.Pytester, target_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    result = _run(
+        pytester,
+        "--target",
+        str(target_file()),
+        "--requirement",
+        "C-001",
+        "--requirement",
+        "PORT-016",
+        "--report-dir",
+        str(tmp_path / "reports"),
+    )
     result.assert_outcomes(passed=2)
     assert "CONFORMANT" in result.stdout.str()
     (run_dir,) = (tmp_path / "reports").iterdir()
@@ -31,11 +43,18 @@ def test_checks_pass_against_the_reference(pytester: pytest.Pytester, target_fil
     assert all(r["evidence"] for r in report["requirements"])
 
 
-def test_a_failing_must_fails_the_pytest_run(pytester: pytest.Pytester, target_file: Callable[..., Path],
-                                             reference: ReferencePlatform) -> None:
+def test_a_failing_must_fails_the_pytest_run(
+    pytester: pytest.Pytester, target_file: Callable[..., Path], reference: ReferencePlatform
+) -> None:
     fault = next(f for f in load_faults() if f.name == "media-store-trusts-path")
     with FaultProxy(reference.base_url, fault) as proxy:
-        result = _run(pytester, "--target", str(target_file(base_url=proxy.base_url)), "--requirement", "PORT-016")
+        result = _run(
+            pytester,
+            "--target",
+            str(target_file(base_url=proxy.base_url)),
+            "--requirement",
+            "PORT-016",
+        )
     result.assert_outcomes(failed=1)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
@@ -45,7 +64,13 @@ def test_a_failing_should_is_reported_but_does_not_fail_the_run(
 ) -> None:
     fault = next(f for f in load_faults() if f.name == "no-rate-limit-headers")
     with FaultProxy(reference.base_url, fault) as proxy:
-        result = _run(pytester, "--target", str(target_file(base_url=proxy.base_url)), "--requirement", "C-004")
+        result = _run(
+            pytester,
+            "--target",
+            str(target_file(base_url=proxy.base_url)),
+            "--requirement",
+            "C-004",
+        )
     result.assert_outcomes(xfailed=1)
     assert result.ret == pytest.ExitCode.OK
 
@@ -53,7 +78,9 @@ def test_a_failing_should_is_reported_but_does_not_fail_the_run(
 class _ClaimOnly(Transform):
     """Rewrites the discovery document to claim only PORT's core profile."""
 
-    def on_response(self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse:
+    def on_response(
+        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
+    ) -> ProxyResponse:
         if request.path == "/.well-known/interop":
             body = json.loads(response.body)
             body["standards"] = [{"id": "PORT", "version": "1.0", "profiles": ["core"]}]
@@ -62,14 +89,27 @@ class _ClaimOnly(Transform):
 
 
 def test_unclaimed_profiles_are_not_claimed_never_pass(
-    pytester: pytest.Pytester, target_file: Callable[..., Path], reference: ReferencePlatform,
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    pytester: pytest.Pytester,
+    target_file: Callable[..., Path],
+    reference: ReferencePlatform,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setitem(TRANSFORMS, "claim_core_only", _ClaimOnly)
     fault = Fault("claims-core-only", (), "test only", "claim_core_only")
     with FaultProxy(reference.base_url, fault) as proxy:
-        result = _run(pytester, "--target", str(target_file(base_url=proxy.base_url)), "--requirement", "PORT-009",
-                      "--requirement", "PORT-012", "--report-dir", str(tmp_path / "r"), "-rs")
+        result = _run(
+            pytester,
+            "--target",
+            str(target_file(base_url=proxy.base_url)),
+            "--requirement",
+            "PORT-009",
+            "--requirement",
+            "PORT-012",
+            "--report-dir",
+            str(tmp_path / "r"),
+            "-rs",
+        )
     result.assert_outcomes(skipped=2)
     assert "not-claimed" in result.stdout.str()
     (run_dir,) = (tmp_path / "r").iterdir()
@@ -91,7 +131,9 @@ def test_checks_without_a_target_say_so(pytester: pytest.Pytester) -> None:
     assert "need a target" in result.stdout.str() + result.stderr.str()
 
 
-def test_a_malformed_target_file_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path) -> None:
+def test_a_malformed_target_file_is_a_usage_error(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("base_url: nowhere\n", encoding="utf-8")
     result = _run(pytester, "--target", str(bad))

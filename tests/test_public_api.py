@@ -11,6 +11,10 @@ def test_all_names_exist() -> None:
 
 
 def test_every_public_attribute_is_in_all() -> None:
-    public = {n for n in vars(conformance) if not n.startswith("_") and not isinstance(getattr(conformance, n), type(conformance))}
+    public = {
+        n
+        for n in vars(conformance)
+        if not n.startswith("_") and not isinstance(getattr(conformance, n), type(conformance))
+    }
     public.discard("annotations")
     assert public <= set(conformance.__all__), sorted(public - set(conformance.__all__))

@@ -41,7 +41,9 @@ def outcomes(result: RunResult) -> dict[str, tuple[Outcome, str]]:
     return {r.info.id: (r.outcome, r.reason) for r in result.requirements}
 
 
-def test_every_requirement_passes_on_the_reference(reference_target_: Target, second: Target) -> None:
+def test_every_requirement_passes_on_the_reference(
+    reference_target_: Target, second: Target
+) -> None:
     result = run(reference_target_, second=second, options=Options(seed=SEED, examples=5))
     seen = outcomes(result)
     assert set(seen) == {r.id for r in CATALOGUE}
@@ -54,7 +56,9 @@ def test_fault_makes_each_requirement_it_names_fail(
     fault: Fault, reference_target_: Target, second: Target
 ) -> None:
     with FaultProxy(reference_target_.base_url, fault) as proxy:
-        faulty = dataclasses.replace(reference_target_, name=f"fault-{fault.name}", base_url=proxy.base_url)
+        faulty = dataclasses.replace(
+            reference_target_, name=f"fault-{fault.name}", base_url=proxy.base_url
+        )
         options = Options(requirements=fault.breaks, seed=SEED, examples=5, shrink=False)
         result = run(faulty, second=second, options=options)
     seen = outcomes(result)
@@ -83,8 +87,15 @@ class _MarkerRecorder:
 
 def test_every_requirement_has_a_check(pytester: pytest.Pytester) -> None:
     recorder = _MarkerRecorder()
-    result = pytester.runpytest_inprocess("--pyargs", "conformance.checks", "--collect-only", "-q",
-                                          "-p", "no:cacheprovider", plugins=[recorder])
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        "conformance.checks",
+        "--collect-only",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        plugins=[recorder],
+    )
     assert result.ret == 0, result.stdout.str()
     unknown = recorder.ids - {r.id for r in CATALOGUE}
     assert not unknown, f"checks name requirements no spec defines: {sorted(unknown)}"

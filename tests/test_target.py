@@ -41,17 +41,29 @@ def test_a_valid_file_loads_with_tokens_from_the_environment(tmp_path: Path) -> 
     ("change", "key", "fix"),
     [
         (lambda t: t.replace("https://api.example.org", "api.example.org"), "base_url", "https://"),
-        (lambda t: t.replace("  carol: {id: \"u-3\"}\n", ""), "users.carol", "users.carol.id"),
-        (lambda t: t.replace("first_party: {headers", "first_paty: {headers"), "clients.first_paty",
-         "first_party"),
-        (lambda t: t.replace("{token_env: EXAMPLE_ALICE}", "{token: abc}"), "credentials.first_party.alice.token",
-         "token_env"),
-        (lambda t: t.replace("EXAMPLE_ALICE", "MISSING_VAR"), "credentials.first_party.alice.token_env",
-         "export MISSING_VAR="),
+        (lambda t: t.replace('  carol: {id: "u-3"}\n', ""), "users.carol", "users.carol.id"),
+        (
+            lambda t: t.replace("first_party: {headers", "first_paty: {headers"),
+            "clients.first_paty",
+            "first_party",
+        ),
+        (
+            lambda t: t.replace("{token_env: EXAMPLE_ALICE}", "{token: abc}"),
+            "credentials.first_party.alice.token",
+            "token_env",
+        ),
+        (
+            lambda t: t.replace("EXAMPLE_ALICE", "MISSING_VAR"),
+            "credentials.first_party.alice.token_env",
+            "export MISSING_VAR=",
+        ),
         (lambda t: t + "limits: {request_timeout: fast}\n", "limits.request_timeout", "number"),
         (lambda t: t + "colour: blue\n", "colour", "use one of"),
-        (lambda t: t.replace("User-Agent", "Authorization"), "clients.first_party.headers.Authorization",
-         "only User-Agent"),
+        (
+            lambda t: t.replace("User-Agent", "Authorization"),
+            "clients.first_party.headers.Authorization",
+            "only User-Agent",
+        ),
         (lambda t: t.replace("name: example", "name: [unclosed"), "line", "YAML"),
     ],
 )

@@ -69,7 +69,7 @@ class Exchange:
 
     upstream: str
     session: requests.Session
-    state: dict[str, Any] = field(default_factory=dict)
+    state: dict[Any, Any] = field(default_factory=dict)  # keys are tuples per transform
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def forward(self, request: ProxyRequest) -> ProxyResponse:

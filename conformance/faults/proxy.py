@@ -34,8 +34,9 @@ class FaultProxy:
         self.exchange = Exchange(upstream.rstrip("/"), requests.Session())
         self.exchange.session.trust_env = False
         self.transform = fault.build()
-        self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True,
-                                                      request_handler=_QuietHandler)
+        self._server: BaseWSGIServer = make_server(
+            host, port, self._app, threaded=True, request_handler=_QuietHandler
+        )
         self._thread = threading.Thread(
             target=self._server.serve_forever, daemon=True, name=f"fault-{fault.name}"
         )
@@ -69,4 +70,4 @@ class FaultProxy:
         for key, value in response.headers.items():
             out.headers.add(key, value)
         out.headers["Content-Length"] = str(len(response.body))
-        return out(dict(environ), start_response)  # type: ignore[no-any-return]
+        return out(dict(environ), start_response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,7 +37,7 @@ def test_deprecated_operations_announce_sunset_then_answer_gone(
         )
 
 
-def _check_entry(probe: Probe, i: int, entry: dict[str, Any]) -> list[Mismatch]:
+def _check_entry(probe: Probe, i: int, entry: Mapping[str, Any]) -> list[Mismatch]:
     where = f"$.deprecations[{i}]"
     deprecated_at, sunset_at = rfc3339(entry.get("deprecated_at")), rfc3339(entry.get("sunset_at"))
     method, path, successor = entry.get("method"), entry.get("path"), entry.get("successor")

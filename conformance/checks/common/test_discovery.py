@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 
 from conformance.claims import DISCOVERY_PATH
@@ -48,7 +51,7 @@ def test_discovery_document_lists_claims(probe: Probe, harness: Harness) -> None
         )
 
 
-def _limits_out_of_range(harness: Harness, limits: dict[str, object]) -> list[Mismatch]:
+def _limits_out_of_range(harness: Harness, limits: Mapping[str, Any]) -> list[Mismatch]:
     out = []
     for spec in harness.catalogue.specs.values():
         for limit in spec.limits:

@@ -88,7 +88,9 @@ def order_total_mismatches(order: dict[str, Any]) -> list[Mismatch]:
         out.append(Mismatch(f"{label} $.total", "a decimal string", order.get("total")))
     if out:
         return out
-    expected = sum((Decimal(v) * int(q) for _, v, q in amounts if isinstance(q, int)), Decimal(0))
+    expected = sum(
+        (Decimal(str(v)) * int(q) for _, v, q in amounts if isinstance(q, int)), Decimal(0)
+    )
     if Decimal(order["total"]) != expected:
         out.append(
             Mismatch(
@@ -160,12 +162,13 @@ def _round_trip_between(
                     "the import removed a record the account held",
                 )
             )
-    if job.get("rejected"):
+    rejected = list(job.get("rejected") or [])
+    if rejected:
         mismatches.append(
             Mismatch(
                 "import",
                 "no rejected line",
-                job.get("rejected")[:5],
+                rejected[:5],
                 "an export must import back without rejections",
             )
         )

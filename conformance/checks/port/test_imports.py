@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 import pytest
 from hypothesis import strategies as st
@@ -53,7 +54,11 @@ def test_partially_invalid_import_keeps_valid_lines_and_names_invalid_ones(
         job = port.import_archive(ALICE, body)
         id_map = job.get("id_map") or {}
         cleanup(port, ALICE, generated.records, id_map)
-        rejected = {r.get("line"): r for r in job.get("rejected") or [] if isinstance(r, dict)}
+        rejected: dict[int, Any] = {
+            r["line"]: r
+            for r in job.get("rejected") or []
+            if isinstance(r, dict) and isinstance(r.get("line"), int)
+        }
         mismatches = []
         for n, why in expected_bad.items():
             if n not in rejected:

@@ -108,7 +108,9 @@ def _download_urls_are_protected(port: PortClient, baseline: Baseline) -> list[M
         anonymous = probe.get(url, validate=False)
         if anonymous.status != 200:
             if as_bob.status not in _DENIED:
-                out.append(Mismatch(f"{i} as bob ({as_bob.exchange})", "401, 403 or 404", as_bob.status))
+                out.append(
+                    Mismatch(f"{i} as bob ({as_bob.exchange})", "401, 403 or 404", as_bob.status)
+                )
             continue
         lifetime = port.claims.limits().get("port.signed_url_seconds")
         if not isinstance(lifetime, (int, float)) or not 300 <= lifetime <= 86_400:
@@ -139,9 +141,17 @@ def _private_media_urls(port: PortClient) -> list[str]:
     data = secrets.token_bytes(96)
     sha = hashlib.sha256(data).hexdigest()
     stamp = "2024-02-03T04:05:06Z"
-    record = {"type": "Media", "id": "private", "created_at": stamp, "updated_at": stamp,
-              "media_type": "application/octet-stream", "size": len(data), "sha256": sha,
-              "filename": "private.bin", "url": "ignored"}
+    record = {
+        "type": "Media",
+        "id": "private",
+        "created_at": stamp,
+        "updated_at": stamp,
+        "media_type": "application/octet-stream",
+        "size": len(data),
+        "sha256": sha,
+        "filename": "private.bin",
+        "url": "ignored",
+    }
     port.put_media(ALICE, {sha: data})
     job = port.import_archive(ALICE, serialize([record], with_manifest=False))
     id_map = job.get("id_map") or {}
@@ -151,7 +161,9 @@ def _private_media_urls(port: PortClient) -> list[str]:
     finally:
         cleanup(port, ALICE, [record], id_map)
     records = export.archive.records if export.archive else []
-    found = [r for r in records if r.get("id") == id_map.get("private") and isinstance(r.get("url"), str)]
+    found = [
+        r for r in records if r.get("id") == id_map.get("private") and isinstance(r.get("url"), str)
+    ]
     if not found:
         raise Finding("a Media record imported for the isolation check is missing from the export")
     return [resolve_media_url(port.probe, found[0]["url"])]

@@ -82,7 +82,9 @@ class StripHeaders(Transform):
 class DemandHeaderFromClient(Transform):
     """PORT-008 / FAIR-006: a client recognised by its User-Agent must send an extra header."""
 
-    def __init__(self, user_agent_contains: str, header: str = "X-Partner-Consent", path_prefix: str = "/") -> None:
+    def __init__(
+        self, user_agent_contains: str, header: str = "X-Partner-Consent", path_prefix: str = "/"
+    ) -> None:
         self.marker = user_agent_contains
         self.header = header
         self.prefix = path_prefix
