@@ -93,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--examples", type=int, default=5, metavar="N", help="examples per property")
     run.add_argument("--no-shrink", action="store_true", help="do not shrink failing examples")
     run.add_argument(
+        "--property-calls",
+        type=int,
+        default=60,
+        metavar="N",
+        help="calls one property check may make, shrinking included",
+    )
+    run.add_argument(
         "--verbose", "-v", action="store_true", help="show each check as pytest runs it"
     )
     run.set_defaults(command=_run)
@@ -124,6 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
         examples=args.examples,
         shrink=not args.no_shrink,
+        property_calls=args.property_calls,
     )
     Catalogue.load().select(
         options.standards, options.profiles, options.requirements

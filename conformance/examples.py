@@ -3,25 +3,32 @@
 A check wraps its body with ``examples.given(strategy)``; the run's seed
 makes the sequence of examples reproducible, a failing example is shrunk
 (unless ``--no-shrink``) and the report names the seed that replays it.
+Every property has a budget of calls (examples and shrink steps together):
+past it, further examples are rejected, so shrinking against a live
+platform stops politely with the smallest failing example found so far.
+A count, not a time, so that the same seed always ends on the same case.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import hypothesis
 from hypothesis import HealthCheck, Phase
+from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
 
 
 class Examples:
     """Runs a property against generated inputs with the run's seed and budget."""
 
-    def __init__(self, seed: int, max_examples: int, shrink: bool) -> None:
+    def __init__(self, seed: int, max_examples: int, shrink: bool, calls: int = 60) -> None:
         self.seed = seed
         self.max_examples = max_examples
         self.shrink = shrink
+        self.calls = calls
 
     def given(
         self, *strategies: SearchStrategy[Any], max_examples: int | None = None
@@ -30,7 +37,17 @@ class Examples:
         phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if self.shrink else [])
 
         def decorate(prop: Callable[..., None]) -> Callable[[], None]:
-            run = hypothesis.given(*strategies)(prop)
+            made = [0]
+
+            @functools.wraps(prop)
+            def bounded(*args: Any, **kwargs: Any) -> None:
+                # The final replay of the smallest failing example must always run.
+                if made[0] >= self.calls and not current_build_context().is_final:
+                    hypothesis.reject()  # out of budget: keep the best example found so far
+                made[0] += 1
+                prop(*args, **kwargs)
+
+            run = hypothesis.given(*strategies)(bounded)
             run = hypothesis.settings(
                 max_examples=max_examples or self.max_examples,
                 deadline=None,

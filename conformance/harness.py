@@ -42,6 +42,7 @@ class Options:
     seed: int | None = None
     examples: int = 5
     shrink: bool = True
+    property_calls: int = 60
 
 
 @dataclass

@@ -91,6 +91,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="generated examples per property check (default 5)",
     )
     group.addoption(
+        "--property-calls",
+        type=int,
+        default=60,
+        metavar="N",
+        help="calls one property check may make, shrinking included (default 60)",
+    )
+    group.addoption(
         "--no-shrink",
         action="store_true",
         help="report the first failing example without shrinking it",
@@ -128,6 +135,7 @@ def _options(config: pytest.Config) -> Options:
         seed=config.getoption("--seed"),
         examples=config.getoption("--examples"),
         shrink=not config.getoption("--no-shrink"),
+        property_calls=config.getoption("--property-calls"),
     )
 
 
@@ -221,8 +229,13 @@ def _classify(call: pytest.CallInfo[None], report: pytest.TestReport) -> tuple[O
     return _classify_exception(exc)
 
 
+_MAX_NOTES = 6000
+
+
 def _classify_exception(exc: BaseException) -> tuple[Outcome, str]:
     notes = "".join(f"\n{n}" for n in getattr(exc, "__notes__", []) if "Explanation" not in n)
+    if len(notes) > _MAX_NOTES:
+        notes = notes[:_MAX_NOTES] + "\n... (cut; the seed in the report replays the whole case)"
     if isinstance(exc, BaseExceptionGroup):
         inner = [_classify_exception(e) for e in exc.exceptions]
         worst = next((o for o in inner if o[0] is Outcome.FAIL), inner[0])
@@ -320,4 +333,5 @@ def second_probe(request: pytest.FixtureRequest, harness: Harness) -> Iterator[P
 @pytest.fixture
 def examples(harness: Harness) -> Examples:
     """Generated inputs, seeded by the run so ``--seed`` replays a failure."""
-    return Examples(harness.seed, harness.options.examples, harness.options.shrink)
+    options = harness.options
+    return Examples(harness.seed, options.examples, options.shrink, options.property_calls)

@@ -34,10 +34,13 @@ from conformance.errors import (
     TargetUnreachable,
 )
 from conformance.evidence import EXCERPT_BYTES, Body, EvidenceLog, Record
+from conformance.httpdates import http_date
 from conformance.target import Role, Target, origin_of
 from conformance.validation import Operation, Validator
 
 _MAX_REDIRECTS = 5
+_MAX_WAITS = 2  # 429s waited out per request
+_MAX_WAIT_SECONDS = 60.0
 _CHUNK = 64 * 1024
 
 
@@ -196,13 +199,16 @@ class Probe:
         params: Mapping[str, str] | None = None,
         validate: bool = True,
         follow_redirects: bool = True,
+        wait_on_429: bool = True,
     ) -> Response:
         """Send one request and return the whole response (up to the size cap).
 
         ``role`` authenticates as a client for a user; without it the request
         is anonymous and presents ``client``'s headers (if given). With
         ``validate`` the response must match its operation in the spec, or a
-        ``SchemaViolation`` is raised against the requirement in force.
+        ``SchemaViolation`` is raised against the requirement in force. A 429 whose
+        ``Retry-After`` fits in the check's time is waited out and retried (at most
+        twice), unless ``wait_on_429`` is False (checks that study refusals).
         """
         if json_body is not None:
             content = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
@@ -213,9 +219,14 @@ class Probe:
             target_url = (
                 requests.Request("GET", target_url, params=dict(params)).prepare().url or target_url
             )
-        for _ in range(_MAX_REDIRECTS + 1):
+        waits = 0
+        for _ in range(_MAX_REDIRECTS + _MAX_WAITS + 1):
             record, raw = self._send(method, target_url, role, sent, content, stream=False)
             body = self._read_all(raw, record)
+            if wait_on_429 and raw.status_code == 429 and waits < _MAX_WAITS:
+                if self._wait_out(record, raw, body):
+                    waits += 1
+                    continue
             response = self._finish(record, raw, body, validate)
             location = raw.headers.get("Location")
             if not (follow_redirects and raw.status_code in (301, 302, 303, 307, 308) and location):
@@ -408,6 +419,26 @@ class Probe:
             body,
             record.operation,
         )
+
+    def _wait_out(self, record: Record, raw: requests.Response, body: bytes) -> bool:
+        """Record a 429 and sleep its Retry-After, if that fits in the check's time."""
+        value = (raw.headers.get("Retry-After") or "").strip()
+        if value.isdigit():
+            delay = float(value)
+        else:
+            when = http_date(value) if value else None
+            if when is None:
+                return False
+            delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
+        if delay > min(_MAX_WAIT_SECONDS, self.remaining() - 1):
+            return False
+        record.status = raw.status_code
+        record.response_headers = dict(raw.headers)
+        record.response_body = Body.of(body)
+        record.error = f"429: waited {delay:.0f} s as Retry-After asked, then retried"
+        self._commit(record)
+        time.sleep(delay)
+        return True
 
     def _commit(self, record: Record) -> None:
         self.transport.log.write(record)

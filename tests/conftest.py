@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conformance.reference.server import ReferencePlatform
-from conformance.reference.target import reference_target
+from conformance.reference.target import REFERENCE_DOMAINS, reference_target
 from conformance.target import Target
 
 pytest_plugins = ["pytester"]
@@ -63,6 +63,7 @@ def _write_target_file(
         "users": {u: {"id": i} for u, i in ids.users.items()},
         "credentials": credentials,
         "limits": {"requests_per_second": 0, "check_timeout": 300},
+        "domains": {kind: list(hosts) for kind, hosts in REFERENCE_DOMAINS.items()},
     }
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     return path

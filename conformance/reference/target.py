@@ -10,6 +10,15 @@ from .server import ReferencePlatform
 # Loopback and our own server: no pacing, generous time.
 REFERENCE_LIMITS = Limits(request_timeout=30.0, check_timeout=300.0, requests_per_second=0.0)
 
+# LINK: the reference's own, competitor and neutral domains (data only; never
+# contacted). Its link policy lists none of them: it blocks and warns about
+# other hosts (see reference/link_policy.py).
+REFERENCE_DOMAINS: dict[str, tuple[str, ...]] = {
+    "own": ("reference.test",),
+    "competitor": ("rival.test", "shop.rival.test", "例え.テスト"),
+    "neutral": ("example.org", "news.example.net", "bücher.example"),
+}
+
 
 def reference_target(platform: ReferencePlatform, name: str = "reference") -> Target:
     """Describe a started reference platform; tokens stay in memory as Secrets."""
@@ -21,5 +30,6 @@ def reference_target(platform: ReferencePlatform, name: str = "reference") -> Ta
         users=dict(ids.users),
         credentials={Role(c, u): Secret(t) for (c, u), t in ids.tokens.items()},
         limits=REFERENCE_LIMITS,
+        domains=dict(REFERENCE_DOMAINS),
         source=f"<reference platform at {platform.base_url}>",
     )

@@ -1,0 +1,1 @@
+"""Checks of DISC 1.0, rules and algorithm disclosure."""

@@ -1,0 +1,1 @@
+"""LINK 1.0 checks: link interconnection."""

@@ -1,0 +1,66 @@
+"""LINK-005: the decision for a URL is the same whoever asks."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.compare import LogicalRequest, Variant, differential
+from conformance.errors import Finding, Mismatch
+from conformance.examples import Examples
+from conformance.link.agents import GENERIC_BROWSER
+from conformance.link.client import CONTEXTS, RESOLVE_PATH
+from conformance.link.hosts import LinkDomains
+from conformance.link.policy import Policy
+from conformance.link.urls import LinkSample, link_samples, urls_on
+from conformance.probe import Probe
+from conformance.roles import ALICE, ALICE_COMPETITOR, ALICE_THIRD_PARTY
+from conformance.target import Target
+
+
+def variants(target: Target) -> list[Variant]:
+    """Each client as alice, and first_party presenting other User-Agents."""
+    competitor_agent = target.clients.get("competitor", {}).get("User-Agent", "RivalApp/1.0")
+    first_agent = target.clients.get("first_party", {}).get("User-Agent", GENERIC_BROWSER)
+    return [
+        Variant("first_party", role=ALICE),
+        Variant("third_party", role=ALICE_THIRD_PARTY),
+        Variant("competitor", role=ALICE_COMPETITOR),
+        Variant("first_party with the competitor's User-Agent", role=ALICE,
+                headers={"User-Agent": competitor_agent}),
+        Variant("first_party with a browser's User-Agent", role=ALICE,
+                headers={"User-Agent": GENERIC_BROWSER}),
+        Variant("competitor with first_party's User-Agent", role=ALICE_COMPETITOR,
+                headers={"User-Agent": first_agent}),
+    ]
+
+
+@pytest.mark.requirement("LINK-005")
+def test_decision_does_not_depend_on_the_client_or_user_agent(
+    probe: Probe, domains: LinkDomains, policy: Policy, examples: Examples
+) -> None:
+    """The same resolve request as every client and User-Agent: the same answer."""
+    hosts = domains.own + domains.competitor + domains.neutral + tuple(
+        entry.domain for entry in policy.listed
+    )
+    senders = variants(probe.target)
+
+    @examples.given(link_samples())
+    def same(sample: LinkSample) -> None:
+        mismatches: list[Mismatch] = []
+        evidence: list[str] = []
+        for i, url in enumerate(urls_on(sample, hosts)):
+            request = LogicalRequest(
+                "POST", RESOLVE_PATH, json_body={"url": url, "context": CONTEXTS[i % len(CONTEXTS)]}
+            )
+            outcome = differential(probe, request, senders, round_index=i)
+            if outcome.differences:
+                mismatches += [
+                    Mismatch(f"{url}: {m.path}", m.expected, m.actual, m.reason)
+                    for m in outcome.mismatches()
+                ]
+                evidence += [r.exchange for r in outcome.responses.values()]
+        if mismatches:
+            raise Finding("the decision for a link depends on who asks", mismatches=mismatches,
+                          evidence=evidence)
+
+    same()

@@ -1,0 +1,56 @@
+"""DISC-005: what two quotes must agree on, whoever asked.
+
+Only the fields DISC defines are compared, amounts as decimals and the
+breakdown as a set of components; an error answer is its status and its
+problem ``code``. Inputs the suite cannot evaluate are compared the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from conformance.compare import canonical_body
+from conformance.disc.formulas import as_decimal
+from conformance.disc.quotes import amount
+from conformance.probe import Response
+
+PAY_FIELDS: Final = ("amount", "currency", "breakdown", "rules_version")
+FEE_FIELDS: Final = ("commission", "fixed_fee", "total_fee", "currency", "rules_version")
+MONEY: Final = frozenset({"amount", "commission", "fixed_fee", "total_fee"})
+
+UNEVALUABLE_PAY: Final[tuple[dict[str, Any], ...]] = (
+    {"distance_m": 4200, "duration_s": 900, "zone": "zone-the-suite-does-not-model"},
+    {"distance_m": 200_001, "duration_s": 60, "zone": ""},
+    {"distance_m": -1, "duration_s": 86_401, "zone": "centre"},
+)
+UNEVALUABLE_FEE: Final[tuple[dict[str, Any], ...]] = (
+    {"category": "category-the-suite-does-not-model", "order_value": "25.00"},
+    {"category": "", "order_value": "-1"},
+    {"category": "food", "order_value": "1e3"},
+)
+
+
+def _money(value: Any) -> Any:
+    parsed = amount(value)
+    return str(as_decimal(parsed).normalize()) if parsed is not None else value
+
+
+def project(response: Response, fields: tuple[str, ...]) -> Any:
+    """The part of an answer DISC-005 compares."""
+    body = canonical_body(response)
+    if response.status >= 300 or not isinstance(body, dict):
+        code = body.get("code") if isinstance(body, dict) else None
+        return {"status": response.status, "code": code}
+    out: dict[str, Any] = {"status": response.status}
+    for name in fields:
+        value = body.get(name, "<absent>")
+        if name == "breakdown" and isinstance(value, list):
+            value = {
+                str(item.get("component")): _money(item.get("amount"))
+                for item in value
+                if isinstance(item, dict)
+            }
+        elif name in MONEY:
+            value = _money(value)
+        out[name] = value
+    return out

@@ -1,0 +1,89 @@
+"""Inputs over the space a disclosure covers: boundaries, rounding ties and the rest.
+
+Ties are found arithmetically, not by search: for a rate ``a/b`` and a
+divisor ``d``, ``rate × n / d`` is a tie (halfway between two cents) exactly
+when ``200·a·n / (b·d)`` is an odd integer, so the smallest such ``n`` is a
+step of ``b·d / gcd(200·a, b·d)`` and its odd multiples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from typing import Final, TypeVar
+
+from hypothesis import example
+from hypothesis import strategies as st
+
+from conformance.disc.formulas import FeeInput, FeeRule, PayInput, PayRules
+
+MAX_DISTANCE_M: Final = 200_000
+MAX_DURATION_S: Final = 86_400
+T = TypeVar("T")
+
+
+def ties(rate: Fraction, divisor: int, limit: int, count: int = 2) -> list[int]:
+    """The smallest ``n`` in 1…limit for which ``rate × n / divisor`` is a tie (up to ``count``)."""
+    if rate <= 0:
+        return []
+    scale = rate * 200 / divisor  # 200·x per unit of n, in lowest terms p/q
+    step, value = scale.denominator, scale.numerator  # 200·x is an integer iff q divides n
+    if value % 2 == 0:
+        return []  # at every multiple of q, 200·x is even: no ties
+    return [k * step for k in range(1, 2 * count, 2) if k * step <= limit]
+
+
+def pay_boundaries(rules: PayRules) -> list[PayInput]:
+    """For every zone: nothing, the maximum, and the smallest exact ties."""
+    distance_ties = ties(rules.per_km, 1000, MAX_DISTANCE_M) or [1]
+    time_ties = ties(rules.per_minute, 60, MAX_DURATION_S) or [1]
+    pairs = [(0, 0), (MAX_DISTANCE_M, MAX_DURATION_S), (distance_ties[0], time_ties[0])]
+    return [PayInput(d, s, zone) for zone in sorted(rules.zone_multipliers) for d, s in pairs]
+
+
+def pay_inputs(rules: PayRules) -> st.SearchStrategy[PayInput]:
+    """Any in-range input for a published zone, boundaries and ties mixed in."""
+    special_d = [0, 1, MAX_DISTANCE_M, *ties(rules.per_km, 1000, MAX_DISTANCE_M, 4)]
+    special_s = [0, 1, MAX_DURATION_S, *ties(rules.per_minute, 60, MAX_DURATION_S, 4)]
+    distance = st.one_of(st.integers(0, MAX_DISTANCE_M), st.sampled_from(special_d))
+    duration = st.one_of(st.integers(0, MAX_DURATION_S), st.sampled_from(special_s))
+    zones = st.sampled_from(sorted(rules.zone_multipliers))
+    return st.builds(PayInput, distance, duration, zones)
+
+
+def cents(n: int) -> str:
+    """An amount of cents as a decimal string with two places."""
+    return f"{n // 100}.{n % 100:02d}"
+
+
+def fee_boundaries(fees: Mapping[str, FeeRule]) -> list[FeeInput]:
+    """For every category: zero, the smallest exact tie, and a large value with three places."""
+    out: list[FeeInput] = []
+    for category in sorted(fees):
+        # order_value = n cents: commission = n × percent / 10 000
+        tie = ties(fees[category].commission_percent, 10_000, 10**9, 1)
+        values = ["0", cents(tie[0]) if tie else "0.01", "98765.435"]
+        out += [FeeInput(category, v) for v in values]
+    return out
+
+
+def order_values() -> st.SearchStrategy[str]:
+    """Non-negative decimal strings with zero to three places."""
+    whole = st.integers(0, 10**6).map(str)
+    two = st.integers(0, 10**8).map(cents)
+    three = st.integers(0, 10**8).map(lambda n: f"{n // 1000}.{n % 1000:03d}")
+    return st.one_of(whole, two, three)
+
+
+def fee_inputs(fees: Mapping[str, FeeRule]) -> st.SearchStrategy[FeeInput]:
+    """Any published category with any order value, boundaries mixed in."""
+    special = [b.order_value for b in fee_boundaries(fees)]
+    values = st.one_of(order_values(), st.sampled_from(special))
+    return st.builds(FeeInput, st.sampled_from(sorted(fees)), values)
+
+
+def with_examples(prop: Callable[[T], None], cases: Sequence[T]) -> Callable[[T], None]:
+    """``prop`` with each case as an explicit example: always tried, before generated ones."""
+    for case in reversed(cases):
+        prop = example(case)(prop)
+    return prop

@@ -1,0 +1,1 @@
+"""FAIR 1.0's domain logic: latency statistics, published rules, prices, quota probing."""
