@@ -192,3 +192,49 @@ def diff(
     if type(a) is not type(b) or a != b:
         return [Difference(path, name_a, name_b, a, b)]
     return []
+
+
+def volatile_paths(document: Mapping[str, Any], operation_id: str) -> list[str]:
+    """JSON paths of the fields an operation's success responses mark ``x-volatile: true``.
+
+    Only local ``$ref``s (``#/...``) are followed: volatility is declared by
+    the standard's own spec. ``[*]`` stands for any array index.
+    """
+    found: list[str] = []
+    for item in (document.get("paths") or {}).values():
+        for op in item.values() if isinstance(item, dict) else ():
+            if not isinstance(op, dict) or op.get("operationId") != operation_id:
+                continue
+            for status, response in (op.get("responses") or {}).items():
+                if not str(status).startswith("2") or not isinstance(response, dict):
+                    continue
+                for media in (response.get("content") or {}).values():
+                    _collect_volatile(document, media.get("schema"), "$", found, 0)
+    return sorted(set(found))
+
+
+def _collect_volatile(document: Mapping[str, Any], schema: Any, path: str, out: list[str], depth: int) -> None:
+    if not isinstance(schema, dict) or depth > 32:
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        if ref.startswith("#/"):
+            target: Any = document
+            for part in ref[2:].split("/"):
+                target = target.get(part) if isinstance(target, dict) else None
+            _collect_volatile(document, target, path, out, depth + 1)
+        return
+    if schema.get("x-volatile") is True:
+        out.append(path)
+        return
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key) or ():
+            _collect_volatile(document, sub, path, out, depth + 1)
+    for name, sub in (schema.get("properties") or {}).items():
+        _collect_volatile(document, sub, f"{path}.{name}", out, depth + 1)
+    _collect_volatile(document, schema.get("items"), f"{path}[*]", out, depth + 1)
+
+
+def volatile(document: Mapping[str, Any], operation_id: str) -> Ignore:
+    """An ``Ignore`` for the operation's ``x-volatile`` fields (nothing else)."""
+    return ignoring(*volatile_paths(document, operation_id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -55,6 +56,8 @@ class Response:
     headers: CaseInsensitiveDict[str]
     content: bytes
     operation: str | None = None
+    elapsed: float = 0.0
+    """Seconds from sending the request to its response headers (pacing excluded)."""
 
     def json(self) -> Any:
         """The body parsed as JSON; a body that is not JSON is a finding."""
@@ -359,6 +362,11 @@ class Probe:
             self._commit(record)
             raise ResponseTooLarge(f"{record.method} {record.url}: {record.error}")
         total = 0
+        # A body that trickles in would never trip the per-read timeout: a watchdog
+        # cuts the connection at the check's deadline instead.
+        watchdog = threading.Timer(max(0.0, self.remaining()), _cut, args=(raw,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             for chunk in raw.iter_content(_CHUNK):
                 total += len(chunk)
@@ -371,8 +379,16 @@ class Probe:
                         f"{record.method} {record.url}: body still arriving at the deadline"
                     )
                 yield chunk
-        except requests.RequestException as exc:
-            raise TargetUnreachable(f"{record.method} {record.url}: {_why(exc)}") from None
+        except (requests.RequestException, OSError, AttributeError, ValueError) as exc:
+            if time.monotonic() >= self.deadline:
+                raise DeadlineExceeded(
+                    f"{record.method} {record.url}: body still arriving at the deadline"
+                ) from None
+            if isinstance(exc, requests.RequestException):
+                raise TargetUnreachable(f"{record.method} {record.url}: {_why(exc)}") from None
+            raise
+        finally:
+            watchdog.cancel()
 
     def _read_all(self, raw: requests.Response, record: Record) -> bytes:
         parts = []
@@ -418,6 +434,7 @@ class Probe:
             raw.headers,
             body,
             record.operation,
+            record.duration,
         )
 
     def _wait_out(self, record: Record, raw: requests.Response, body: bytes) -> bool:
@@ -442,6 +459,19 @@ class Probe:
 
     def _commit(self, record: Record) -> None:
         self.transport.log.write(record)
+
+
+def _cut(raw: requests.Response) -> None:
+    """Shut the response's socket so a blocked read returns now."""
+    # urllib3 hands the socket to http.client's response: reach it there.
+    buffered = getattr(getattr(raw.raw, "_fp", None), "fp", None)
+    sock = getattr(getattr(buffered, "raw", None), "_sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+        raw.close()
+    except OSError:
+        pass
 
 
 def _path_under(url: str, base_url: str) -> str | None:

@@ -7,7 +7,7 @@ that cannot be read raises :class:`DisclosureError` naming its JSON path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -136,10 +136,7 @@ class Disclosure:
             _decimal(pay.get("base"), "$.worker_pay.base"),
             _decimal(pay.get("per_km"), "$.worker_pay.per_km"),
             _decimal(pay.get("per_minute"), "$.worker_pay.per_minute"),
-            {
-                str(z): _decimal(m, f"$.worker_pay.zone_multipliers.{z}")
-                for z, m in zones.items()
-            },
+            {str(z): _decimal(m, f"$.worker_pay.zone_multipliers.{z}") for z, m in zones.items()},
         )
 
     def fee_rules(self) -> dict[str, FeeRule]:
@@ -186,7 +183,7 @@ def check_sections(document: Any) -> list[DisclosureError]:
     problems = [DisclosureError(f"$.{s}", "section missing") for s in SECTIONS if s not in document]
     if problems:
         return problems
-    checks = (
+    checks: tuple[Callable[[Disclosure], object], ...] = (
         lambda d: d.previous_versions(),
         lambda d: d.upcoming(),
         lambda d: d.pay_rules(),

@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from conformance.disc.disclosure import DisclosureError
-from conformance.disc.formulas import as_decimal
+from conformance.disc.formulas import money
 from conformance.disc.quotes import amount
 from conformance.disc.versions import Versions
 from conformance.errors import Mismatch
@@ -25,8 +25,15 @@ def explanation_mismatches(
     version = versions.found.get(named) if isinstance(named, str) else None
     if version is None:
         known = sorted(versions.found)
-        return [*out, Mismatch(f"{where} $.rules_version", f"one of {known}", named,
-                               "a version the platform publishes")]
+        return [
+            *out,
+            Mismatch(
+                f"{where} $.rules_version",
+                f"one of {known}",
+                named,
+                "a version the platform publishes",
+            ),
+        ]
     try:
         published = version.disclosure.factors("order_allocation")
     except DisclosureError as exc:
@@ -39,14 +46,26 @@ def explanation_mismatches(
         path = f"{where} $.factors[{i}]"
         name = factor.get("name") if isinstance(factor, dict) else None
         if not isinstance(name, str) or name not in published:
-            out.append(Mismatch(f"{path}.name", f"one of {sorted(published)} ({named})", name,
-                                "a factor the version does not publish"))
+            out.append(
+                Mismatch(
+                    f"{path}.name",
+                    f"one of {sorted(published)} ({named})",
+                    name,
+                    "a factor the version does not publish",
+                )
+            )
             continue
         if name in seen:
             out.append(Mismatch(f"{path}.name", "each factor once", name))
         seen.add(name)
         weight: Fraction | None = amount(factor.get("weight"))
         if weight != published[name]:
-            out.append(Mismatch(f"{path}.weight", str(as_decimal(published[name])),
-                                factor.get("weight"), f"the weight {named!r} publishes"))
+            out.append(
+                Mismatch(
+                    f"{path}.weight",
+                    money(published[name]),
+                    factor.get("weight"),
+                    f"the weight {named!r} publishes",
+                )
+            )
     return out

@@ -56,6 +56,12 @@ def as_decimal(x: Fraction) -> Decimal:
     return Decimal(int(x * 10**places)).scaleb(-places)
 
 
+def money(x: Fraction) -> str:
+    """A rational as a decimal string with at least two places (``Fraction(7, 2)`` → ``"3.50"``)."""
+    value = as_decimal(x)
+    return str(value.quantize(Decimal("0.01")) if int(value.as_tuple().exponent) > -2 else value)
+
+
 def is_tie(x: Fraction) -> bool:
     """Whether ``x`` lies exactly halfway between two multiples of 0.01."""
     doubled = x * 200

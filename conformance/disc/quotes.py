@@ -22,6 +22,7 @@ from conformance.disc.formulas import (
     PayRules,
     as_decimal,
     exact,
+    money,
 )
 from conformance.errors import Mismatch
 
@@ -37,7 +38,7 @@ def amount(value: Any) -> Fraction | None:
 def _compare(path: str, expected: Fraction, actual: Any, reason: str) -> list[Mismatch]:
     got = amount(actual)
     if got is None or got != expected:
-        return [Mismatch(path, str(as_decimal(expected)), actual, reason)]
+        return [Mismatch(path, money(expected), actual, reason)]
     return []
 
 
@@ -86,8 +87,8 @@ def breakdown_mismatches(expected: PayBreakdown, body: Any) -> list[Mismatch]:
             out.append(
                 Mismatch(
                     "$.breakdown (sum)",
-                    str(as_decimal(total)),
-                    str(as_decimal(added)),
+                    money(total),
+                    money(added),
                     "the components do not add up to amount",
                 )
             )
@@ -116,7 +117,7 @@ def side_by_side(expected: Mapping[str, Fraction], actual: Mapping[str, Any]) ->
     rows = [("", "expected", "platform")]
     names = list(expected) + [n for n in actual if n not in expected]
     for name in names:
-        want = str(as_decimal(expected[name])) if name in expected else "-"
+        want = money(expected[name]) if name in expected else "-"
         rows.append((name, want, str(actual.get(name, "<absent>"))))
     width = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(

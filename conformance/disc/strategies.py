@@ -34,11 +34,15 @@ def ties(rate: Fraction, divisor: int, limit: int, count: int = 2) -> list[int]:
 
 
 def pay_boundaries(rules: PayRules) -> list[PayInput]:
-    """For every zone: nothing, the maximum, and the smallest exact ties."""
+    """For every zone the smallest exact ties, then nothing, then the maximum.
+
+    Ordered by kind, so that a check that can afford only the first few
+    still covers every zone, with the inputs most likely to expose rounding.
+    """
     distance_ties = ties(rules.per_km, 1000, MAX_DISTANCE_M) or [1]
     time_ties = ties(rules.per_minute, 60, MAX_DURATION_S) or [1]
-    pairs = [(0, 0), (MAX_DISTANCE_M, MAX_DURATION_S), (distance_ties[0], time_ties[0])]
-    return [PayInput(d, s, zone) for zone in sorted(rules.zone_multipliers) for d, s in pairs]
+    pairs = [(distance_ties[0], time_ties[0]), (0, 0), (MAX_DISTANCE_M, MAX_DURATION_S)]
+    return [PayInput(d, s, zone) for d, s in pairs for zone in sorted(rules.zone_multipliers)]
 
 
 def pay_inputs(rules: PayRules) -> st.SearchStrategy[PayInput]:
@@ -57,13 +61,14 @@ def cents(n: int) -> str:
 
 
 def fee_boundaries(fees: Mapping[str, FeeRule]) -> list[FeeInput]:
-    """For every category: zero, the smallest exact tie, and a large value with three places."""
+    """For every category the smallest exact tie, then zero, then a large value with three places."""
     out: list[FeeInput] = []
     for category in sorted(fees):
         # order_value = n cents: commission = n × percent / 10 000
         tie = ties(fees[category].commission_percent, 10_000, 10**9, 1)
-        values = ["0", cents(tie[0]) if tie else "0.01", "98765.435"]
-        out += [FeeInput(category, v) for v in values]
+        out.append(FeeInput(category, cents(tie[0]) if tie else "0.01"))
+    for value in ("0", "98765.435"):
+        out += [FeeInput(category, value) for category in sorted(fees)]
     return out
 
 
@@ -82,8 +87,10 @@ def fee_inputs(fees: Mapping[str, FeeRule]) -> st.SearchStrategy[FeeInput]:
     return st.builds(FeeInput, st.sampled_from(sorted(fees)), values)
 
 
-def with_examples(prop: Callable[[T], None], cases: Sequence[T]) -> Callable[[T], None]:
-    """``prop`` with each case as an explicit example: always tried, before generated ones."""
-    for case in reversed(cases):
+def with_examples(
+    prop: Callable[[T], None], cases: Sequence[T], budget: int
+) -> Callable[[T], None]:
+    """``prop`` with the first ``budget`` cases as explicit examples, tried before generated ones."""
+    for case in reversed(cases[: max(budget, 0)]):
         prop = example(case)(prop)
     return prop

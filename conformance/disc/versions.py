@@ -124,7 +124,9 @@ def notice_mismatches(current: Disclosure, versions: Versions) -> list[Mismatch]
     """Every version (and the upcoming entry) with less than 15 days' notice."""
     out: list[Mismatch] = []
     entry = current.upcoming()
-    checked = [(f"{v.kind} {name!r}", v.disclosure.notice_seconds) for name, v in versions.found.items()]
+    checked = [
+        (f"{v.kind} {name!r}", v.disclosure.notice_seconds) for name, v in versions.found.items()
+    ]
     if entry is not None:
         notice = (entry.effective_from - entry.published_at).total_seconds()
         checked.append(("$.upcoming", notice))
@@ -174,12 +176,20 @@ def in_force_mismatches(current: Disclosure, now: datetime) -> list[Mismatch]:
     out: list[Mismatch] = []
     if current.effective_from > now:
         out.append(
-            Mismatch("$.effective_from", f"before {now.isoformat()}", current.effective_from.isoformat(),
-                     "the document served as in force is not in force yet")
+            Mismatch(
+                "$.effective_from",
+                f"before {now.isoformat()}",
+                current.effective_from.isoformat(),
+                "the document served as in force is not in force yet",
+            )
         )
     if entry is not None and entry.effective_from <= now:
         out.append(
-            Mismatch("$.upcoming.effective_from", f"after {now.isoformat()}",
-                     entry.effective_from.isoformat(), "the upcoming version is already in force")
+            Mismatch(
+                "$.upcoming.effective_from",
+                f"after {now.isoformat()}",
+                entry.effective_from.isoformat(),
+                "the upcoming version is already in force",
+            )
         )
     return out

@@ -104,7 +104,7 @@ def lower_rank(n: int, q: float, error: float) -> int | None:
     fall below it, and that count is Bin(n, q) for any continuous law.
     """
     cdf = _binomial_cdf(n, q)
-    ranks = [l for l in range(1, n + 1) if cdf[l - 1] <= error]
+    ranks = [r for r in range(1, n + 1) if cdf[r - 1] <= error]
     return max(ranks) if ranks else None
 
 
@@ -181,12 +181,12 @@ def decide(
     comparisons = []
     base = samples[baseline]
     for quantile in QUANTILES:
-        b_lo_pass, b_hi_pass = bounds(base, quantile.q, policy.pass_error)
+        b_lo_pass, _ = bounds(base, quantile.q, policy.pass_error)
         _, b_hi_fail = bounds(base, quantile.q, policy.fail_error)
         for identity, sample in samples.items():
             if identity == baseline:
                 continue
-            lo_pass, hi_pass = bounds(sample, quantile.q, policy.pass_error)
+            _, hi_pass = bounds(sample, quantile.q, policy.pass_error)
             lo_fail, _ = bounds(sample, quantile.q, policy.fail_error)
             pass_limit = quantile.bound * b_lo_pass + policy.resolution
             fail_limit = quantile.bound * b_hi_fail + policy.resolution
@@ -224,9 +224,7 @@ def rotation(identities: Sequence[str], round_index: int) -> list[str]:
     return [*identities[shift:], *identities[:shift]]
 
 
-def measure(
-    sample: Callable[[str], float], identities: Sequence[str], policy: Policy
-) -> Decision:
+def measure(sample: Callable[[str], float], identities: Sequence[str], policy: Policy) -> Decision:
     """Sample interleaved rounds until a look decides pass, or to the cap.
 
     ``identities[0]`` is the baseline; ``sample(identity)`` sends one request

@@ -64,7 +64,9 @@ class LinkClient:
         _expect(response, 200, "the link policy")
         return parse_policy(response.json(), response.exchange)
 
-    def resolve(self, role: Role, url: str, context: str, headers: dict[str, str] | None = None) -> Decision:
+    def resolve(
+        self, role: Role, url: str, context: str, headers: dict[str, str] | None = None
+    ) -> Decision:
         """POST /link/v1/resolve for one URL in one context."""
         response = self.probe.post(
             RESOLVE_PATH, role=role, json_body={"url": url, "context": context}, headers=headers
@@ -82,7 +84,9 @@ class LinkClient:
 
     def send_message(self, sender: Role, to_user_id: str, text: str) -> tuple[str, Response]:
         """POST a message; returns its id and the answer."""
-        response = self.probe.post(MESSAGES_PATH, role=sender, json_body={"to": to_user_id, "text": text})
+        response = self.probe.post(
+            MESSAGES_PATH, role=sender, json_body={"to": to_user_id, "text": text}
+        )
         _expect(response, 201, "sending a message")
         message_id = response.json().get("id")
         if not isinstance(message_id, str) or not message_id:

@@ -84,7 +84,9 @@ class LinkDomains:
         return best[1] if best else None
 
 
-def link_domains(target: Target, needed: tuple[str, ...] = ("competitor", "neutral")) -> LinkDomains:
+def link_domains(
+    target: Target, needed: tuple[str, ...] = ("competitor", "neutral")
+) -> LinkDomains:
     """The target's LINK domains; a ``ConfigError`` names a missing or invalid key and the fix."""
     found: dict[str, tuple[str, ...]] = {}
     for kind in KINDS:

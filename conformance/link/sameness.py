@@ -46,15 +46,20 @@ def _host(netloc_host: str | None) -> str:
 def kept_parts(given: str, open_url: object, label: str) -> list[Mismatch]:
     """Where ``open_url`` loses the scheme, host, path or query of ``given`` (LINK-006)."""
     if not isinstance(open_url, str):
-        return [Mismatch(f"{label} open_url", given, open_url, "open and warn must take the user on")]
+        return [
+            Mismatch(f"{label} open_url", given, open_url, "open and warn must take the user on")
+        ]
     a, b = urlsplit(given), urlsplit(open_url)
     out = []
     pairs = (
         ("scheme", a.scheme.lower(), b.scheme.lower()),
         ("host", _host(a.hostname), _host(b.hostname)),
         ("path", normal_component(a.path or "/"), normal_component(b.path or "/")),
-        ("query", normal_component(a.query) if a.query or "?" in given.split("#")[0] else None,
-         normal_component(b.query) if b.query or "?" in open_url.split("#")[0] else None),
+        (
+            "query",
+            normal_component(a.query) if a.query or "?" in given.split("#")[0] else None,
+            normal_component(b.query) if b.query or "?" in open_url.split("#")[0] else None,
+        ),
     )
     for part, want, got in pairs:
         if want != got:

@@ -79,7 +79,9 @@ def link_samples(draw: st.DrawFn) -> LinkSample:
     generated_label = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=8)
     label = draw(st.none() | st.sampled_from(_LABELS) | generated_label)
     fragment = draw(st.none() | _run(_QUERY_CHARS + "=&", 8))
-    return LinkSample(draw(st.sampled_from(["https", "http"])), label, path, draw(_query()), fragment)
+    return LinkSample(
+        draw(st.sampled_from(["https", "http"])), label, path, draw(_query()), fragment
+    )
 
 
 def host_on(domain: str, label: str | None, form: str) -> str:
@@ -104,9 +106,7 @@ def urls_on(sample: LinkSample, domains: tuple[str, ...]) -> list[str]:
     return [url_on(sample, d, form) for d in domains for form in forms_of(d, sample.label)]
 
 
-_FILLER: Final = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12
-)
+_FILLER: Final = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 _SHARE_FILLER: Final = st.text(
     st.one_of(
         st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs")),

@@ -32,10 +32,14 @@ def visitors(target: Target) -> list[Visitor]:
     referer = {"Referer": app_referer} if app_referer else {}
     return [
         Visitor("a generic browser", {"User-Agent": GENERIC_BROWSER}),
-        Visitor("a competitor's in-app browser", {"User-Agent": in_app_browser(app_agent), **referer}),
+        Visitor(
+            "a competitor's in-app browser", {"User-Agent": in_app_browser(app_agent), **referer}
+        ),
         Visitor("the competitor's app", {"User-Agent": app_agent, **referer}),
-        Visitor("a generic browser from a search page",
-                {"User-Agent": GENERIC_BROWSER, "Referer": SEARCH_REFERER}),
+        Visitor(
+            "a generic browser from a search page",
+            {"User-Agent": GENERIC_BROWSER, "Referer": SEARCH_REFERER},
+        ),
         Visitor("a crawler", {"User-Agent": CRAWLER}),
     ]
 

@@ -52,6 +52,11 @@ class NdjsonReader:
     so memory stays bounded by the longest line whatever the archive's size.
     The final newline starts no line; an empty line between two newlines is a
     line (the importer must reject it, so the reader must not hide it).
+
+    A line longer than ``max_line_bytes`` raises :class:`ArchiveFormatError`
+    as soon as the buffer passes the limit. The reader is closed by that
+    error: a stream with such a line is not read further (and lines the
+    same chunk completed before it are not returned).
     """
 
     def __init__(self, *, max_line_bytes: int | None = None) -> None:
@@ -70,7 +75,7 @@ class NdjsonReader:
     def feed(self, chunk: bytes) -> list[Line]:
         """Add the next chunk; return the lines it completed, in order."""
         if self._closed:
-            raise ValueError("NdjsonReader.feed() called after close()")
+            raise ValueError("NdjsonReader.feed() called after close() or a too-long line")
         lines: list[Line] = []
         start = 0
         while (newline := chunk.find(b"\n", start)) != -1:
@@ -110,6 +115,8 @@ class NdjsonReader:
         return line
 
     def _too_long(self, size: int, *, finished: bool) -> None:
+        self._closed = True
+        self._pending.clear()
         so_far = "" if finished else " so far"
         raise ArchiveFormatError(
             self._next_number,

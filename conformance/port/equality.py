@@ -150,6 +150,20 @@ def field_rules(type_name: str) -> dict[str, Kind]:
     return {**COMMON_FIELDS, **top}
 
 
+def _compared_fields(record: Record) -> tuple[Mapping[str, Kind], dict[str, Kind]]:
+    # All rules of the record's type, and its top-level compared fields. For
+    # a type the format does not define, nothing says which fields are
+    # references or money: the common fields keep their kind and every
+    # other field but the id must be equal exactly.
+    type_name = record_type(record)
+    if type_name in FIELD_RULES:
+        return FIELD_RULES[type_name], field_rules(type_name)
+    skipped = NOT_COMPARED["*"]
+    top = dict(COMMON_FIELDS)
+    top.update((name, Kind.EXACT) for name in record if name not in top and name not in skipped)
+    return top, top
+
+
 def referenced_ids(record: Record) -> list[str]:
     """The archive ids a record refers to (its reference fields), in field order."""
     found: list[str] = []
@@ -250,15 +264,8 @@ class _Comparer:
         self._archive_id_of = {platform: archive for archive, platform in id_map.items()}
 
     def record(self, label: str, expected: Record, actual: Record) -> Iterator[Difference]:
-        type_name = record_type(expected)
-        rules = FIELD_RULES.get(type_name)
-        if rules is None:
-            # A type the format does not define: nothing says which fields
-            # are references or money, so all but the id must be equal.
-            skipped = NOT_COMPARED["*"]
-            yield from self._object(label, "$", expected, actual, skip=skipped)
-            return
-        for name, kind in field_rules(type_name).items():
+        rules, top = _compared_fields(expected)
+        for name, kind in top.items():
             if name not in expected:
                 # Nothing to hold the platform to; validating the archive
                 # is another check's business.
@@ -543,8 +550,9 @@ def match_by_content(expected: Sequence[Record], actual: Sequence[Record]) -> di
     report a damaged record field by field rather than as missing. Among
     equal candidates, the one whose references agree with the mapping found
     so far (unambiguous pairs are made first) wins, then the first in
-    order; a lone Profile on each side is
-    paired whatever its content, since an archive holds exactly one.
+    order, so records equal in every non-reference field may trade places.
+    A lone Profile on each side is paired whatever its content, since an
+    archive holds exactly one.
     """
     mapping: dict[str, str] = {}
     used: set[int] = set()
@@ -617,16 +625,12 @@ def _mapped(archive_id: Any, mapping: Mapping[str, str]) -> Any:
 
 
 def _content_key(record: Record, *, loose: bool) -> Hashable:
-    type_name = record_type(record)
-    rules = FIELD_RULES.get(type_name)
-    if rules is None:
-        skipped = NOT_COMPARED["*"]
-        return ("?", _freeze({k: v for k, v in record.items() if k not in skipped}, loose))
-    parts: list[Hashable] = [type_name]
-    for name, kind in field_rules(type_name).items():
+    rules, top = _compared_fields(record)
+    parts: list[Hashable] = [record_type(record)]
+    for name, kind in top.items():
         if kind in (Kind.REFERENCE, Kind.REFERENCES) or name == "type":
             continue
-        parts.append(_field_key(rules, name, kind, record.get(name, _ABSENT), loose))
+        parts.append((name, _field_key(rules, name, kind, record.get(name, _ABSENT), loose)))
     return tuple(parts)
 
 
@@ -697,5 +701,6 @@ def _child(path: str, name: str) -> str:
 
 
 def _show(value: Any) -> str:
+    # ASCII escapes make invisible and look-alike characters visible in a report.
     text = json.dumps(value, ensure_ascii=True, default=repr)
     return text if len(text) <= 80 else text[:77] + "..."

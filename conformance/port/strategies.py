@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import random
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -139,8 +140,8 @@ RECORD_TYPES = ("Post", "Media", "Contact", "Order", "Review")
 _SHORT = 20
 _LONG = 60
 # Records built from Hypothesis draws in one archive; the rest come from a
-# seeded Random. Six keep the worst case well inside Hypothesis's 8 KiB
-# choice budget (see tests/port/test_strategies.py).
+# seeded Random. Six keep an archive inside Hypothesis's 8 KiB choice budget
+# (the self-tests run with the health checks that would report an overrun).
 _DRAWN_RECORDS = 6
 _TRAPPING = Context(prec=200, traps=[Inexact, Rounded])
 
@@ -189,9 +190,9 @@ def money(
 ) -> SearchStrategy[str]:
     """Decimal strings matching ``-?(0|[1-9][0-9]*)(\\.[0-9]+)?``, never with an exponent.
 
-    Trailing zeros are kept (``"0.10"``), since money round-trips as a
-    decimal number and a platform may not rewrite it into a float. Prices
-    are non-negative unless ``allow_negative``.
+    Trailing zeros occur (``"0.10"``): money round-trips as a decimal
+    number, so a platform may answer ``"0.1"``, but it must not pass the
+    amount through a float. Prices are non-negative unless ``allow_negative``.
     """
     if max_integer_digits < 1 or max_fraction_digits < 0:
         raise ValueError("max_integer_digits must be >= 1 and max_fraction_digits >= 0")
@@ -594,6 +595,7 @@ def archives(
     max_records: int = 50,
     max_media_bytes: int = 2048,
     with_profile: bool = True,
+    unique_ids: bool = True,
 ) -> SearchStrategy[GeneratedArchive]:
     """Valid archives of ``min_records`` to ``max_records`` records (the Profile included).
 
@@ -601,6 +603,13 @@ def archives(
     one record); without it, none. Line order is shuffled, so references
     point at earlier and later lines alike. Thousands of records are cheap:
     only the first few are drawn field by field.
+
+    With ``unique_ids`` every archive id carries a random prefix that no
+    other archive shares, even when Hypothesis replays the same example: an
+    account remembers the archive ids of earlier imports (imports may come
+    in increments), so an id reused by a later archive would be ambiguous.
+    The prefix is the one value not derived from Hypothesis's draws; turn it
+    off for fully reproducible archives that are not imported.
     """
     floor = max(min_records, 1 if with_profile else 0)
     if min_records < 0 or max_records < floor:
@@ -610,12 +619,17 @@ def archives(
         )
     if max_media_bytes < 0:
         raise ValueError(f"max_media_bytes must be >= 0, got {max_media_bytes}")
-    return _archives(floor, max_records, max_media_bytes, with_profile)
+    return _archives(floor, max_records, max_media_bytes, with_profile, unique_ids)
 
 
 @st.composite
 def _archives(
-    draw: st.DrawFn, min_records: int, max_records: int, max_media_bytes: int, with_profile: bool
+    draw: st.DrawFn,
+    min_records: int,
+    max_records: int,
+    max_media_bytes: int,
+    with_profile: bool,
+    unique_ids: bool,
 ) -> GeneratedArchive:
     total = draw(st.integers(min_records, max_records))
     rng = random.Random(draw(st.integers(0, 2**32 - 1)))
@@ -629,6 +643,9 @@ def _archives(
             else rng.choices(RECORD_TYPES, weights=(4, 2, 2, 1, 1))[0]
         )
     ids = _make_ids(draw(st.sampled_from(ID_STYLES)), total, rng)
+    if unique_ids:
+        prefix = secrets.token_hex(4)
+        ids = [f"{prefix}:{rid}" for rid in ids]
     media_ids = [rid for rid, kind in zip(ids, types, strict=True) if kind == "Media"]
     records: list[JsonObject] = []
     media_bytes: dict[str, bytes] = {}
@@ -678,6 +695,9 @@ def _make_ids(style: str, count: int, rng: random.Random) -> list[str]:
 # --------------------------------------------------------------------------- invalid lines
 
 
+_Mutation = Callable[[_Source, str], tuple[JsonObject, str]]
+
+
 class InvalidLine(NamedTuple):
     """One line (no newline) that every correct importer must reject, and why."""
 
@@ -685,17 +705,23 @@ class InvalidLine(NamedTuple):
     reason: str
 
 
-def invalid_lines() -> SearchStrategy[InvalidLine]:
+def invalid_lines(*kinds: str) -> SearchStrategy[InvalidLine]:
     """Lines every correct importer rejects, each with a short reason.
 
-    Their ids start with ``invalid-`` and the ids they refer to with
-    ``missing-``, so they can be spliced into any generated archive without
-    colliding with its ids; no valid record refers to them.
+    ``kinds`` narrows the faults to some of :data:`INVALID_KINDS` (all when
+    none is given). Their ids start with ``invalid-`` and the ids they refer
+    to with ``missing-``, so they can be spliced into any generated archive
+    without colliding with its ids; no valid record refers to them.
     """
-    return st.one_of(
-        st.sampled_from(_UNPARSEABLE).map(lambda pair: InvalidLine(*pair)),
-        _mutated(),
-    )
+    unknown = sorted(set(kinds) - set(INVALID_KINDS))
+    if unknown:
+        raise ValueError(f"unknown invalid line kinds {unknown}; choose from {INVALID_KINDS}")
+    chosen = kinds or INVALID_KINDS
+    options: list[SearchStrategy[InvalidLine]] = []
+    if "unparseable" in chosen:
+        options.append(st.sampled_from(_UNPARSEABLE).map(lambda pair: InvalidLine(*pair)))
+    options.extend(_mutated(_MUTATIONS[kind]) for kind in chosen if kind != "unparseable")
+    return st.one_of(options)
 
 
 _UNPARSEABLE: tuple[tuple[bytes, str], ...] = (
@@ -717,10 +743,9 @@ _UNPARSEABLE: tuple[tuple[bytes, str], ...] = (
 
 
 @st.composite
-def _mutated(draw: st.DrawFn) -> InvalidLine:
+def _mutated(draw: st.DrawFn, mutation: _Mutation) -> InvalidLine:
     src = _Drawn(draw)
     rid = f"invalid-{draw(st.uuids())}"
-    mutation = draw(st.sampled_from(_MUTATIONS))
     record, reason = mutation(src, rid)
     return InvalidLine(serialize([record], with_manifest=False).rstrip(b"\n"), reason)
 
@@ -760,12 +785,15 @@ def _bad_quantity(src: _Source, rid: str) -> tuple[JsonObject, str]:
     return record, f"quantity {quantity!r} is not an integer >= 1"
 
 
-def _money_as_number(src: _Source, rid: str) -> tuple[JsonObject, str]:
+def _price_as_number(src: _Source, rid: str) -> tuple[JsonObject, str]:
     record = _build_order(src, rid)
-    if src.integer(0, 1) == 0:
-        amount = record["items"][0]["unit_price"]
-        record["items"][0]["unit_price"] = float(amount) if "." in amount else int(amount)
-        return record, "unit_price is a JSON number, not a decimal string"
+    amount = record["items"][0]["unit_price"]
+    record["items"][0]["unit_price"] = float(amount) if "." in amount else int(amount)
+    return record, "unit_price is a JSON number, not a decimal string"
+
+
+def _total_as_number(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_order(src, rid)
     total = record["total"]
     record["total"] = float(total) if "." in total else int(total)
     return record, "total is a JSON number, not a decimal string"
@@ -798,11 +826,14 @@ def _total_off(src: _Source, rid: str) -> tuple[JsonObject, str]:
     return record, "total is not the sum of quantity x unit_price"
 
 
-def _missing_reference(src: _Source, rid: str) -> tuple[JsonObject, str]:
+def _missing_media(src: _Source, rid: str) -> tuple[JsonObject, str]:
     record = _build_post(src, rid, (), ())
-    if src.integer(0, 1) == 0:
-        record["media_ids"] = [_missing_id(src)]
-        return record, "media_ids refers to a missing record"
+    record["media_ids"] = [_missing_id(src)]
+    return record, "media_ids refers to a missing record"
+
+
+def _missing_parent(src: _Source, rid: str) -> tuple[JsonObject, str]:
+    record = _build_post(src, rid, (), ())
     record["in_reply_to"] = _missing_id(src)
     return record, "in_reply_to refers to a missing record"
 
@@ -880,22 +911,26 @@ def _media_not_uploaded(src: _Source, rid: str) -> tuple[JsonObject, str]:
     return record, "Media bytes were never uploaded"
 
 
-_Mutation = Callable[[_Source, str], tuple[JsonObject, str]]
-_MUTATIONS: tuple[_Mutation, ...] = (
-    _wrong_type,
-    _no_type,
-    _bad_rating,
-    _bad_quantity,
-    _money_as_number,
-    _money_exponent,
-    _money_malformed,
-    _total_off,
-    _missing_reference,
-    _bad_visibility,
-    _bad_phone,
-    _missing_field,
-    _bad_timestamp,
-    _content_too_long,
-    _id_not_string,
-    _media_not_uploaded,
-)
+_MUTATIONS: dict[str, _Mutation] = {
+    "wrong-type": _wrong_type,
+    "no-type": _no_type,
+    "rating": _bad_rating,
+    "quantity": _bad_quantity,
+    "price-as-number": _price_as_number,
+    "total-as-number": _total_as_number,
+    "money-exponent": _money_exponent,
+    "money-malformed": _money_malformed,
+    "total-off": _total_off,
+    "missing-media": _missing_media,
+    "missing-parent": _missing_parent,
+    "visibility": _bad_visibility,
+    "phone": _bad_phone,
+    "missing-field": _missing_field,
+    "timestamp": _bad_timestamp,
+    "content-too-long": _content_too_long,
+    "id-not-string": _id_not_string,
+    "media-not-uploaded": _media_not_uploaded,
+}
+
+INVALID_KINDS: tuple[str, ...] = ("unparseable", *_MUTATIONS)
+"""The kinds of fault :func:`invalid_lines` can be narrowed to."""

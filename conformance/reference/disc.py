@@ -59,7 +59,9 @@ class DiscModule:
         self._versions = build_versions(started_at)
         self._by_name = {v.name: i for i, v in enumerate(self._versions)}
         self._decisions = {
-            users[w]: self._make_decisions(started_at, seed) for seed, w in enumerate(WORKERS) if w in users
+            users[w]: self._make_decisions(started_at, seed)
+            for seed, w in enumerate(WORKERS)
+            if w in users
         }
 
     def _make_decisions(self, started_at: datetime, seed: int) -> list[Decision]:
@@ -68,7 +70,9 @@ class DiscModule:
         for hours in _DECISION_AGES_H:
             at = started_at - timedelta(hours=hours)
             version = self._versions[in_force(self._versions, at)]
-            values = {name: f"{rng.randint(0, 100) / 100:.2f}" for name in version.allocation_weights()}
+            values = {
+                name: f"{rng.randint(0, 100) / 100:.2f}" for name in version.allocation_weights()
+            }
             made.append(Decision(new_id("dec"), at, version.name, values))
         return made
 
@@ -135,12 +139,16 @@ class DiscModule:
         """GET /disc/v1/decisions: the worker's decisions, oldest first."""
         self._require(ctx, WORKERS, "decisions concern workers")
         made = self._decisions.get(ctx.account, [])
-        return json_response({"decisions": [{"id": d.id, "at": format_timestamp(d.at)} for d in made]})
+        return json_response(
+            {"decisions": [{"id": d.id, "at": format_timestamp(d.at)} for d in made]}
+        )
 
     def explanation(self, ctx: Context) -> Response:
         """GET /disc/v1/decisions/{id}/explanation: factors and weights of its version."""
         self._require(ctx, WORKERS, "decisions concern workers")
-        decision = next((d for d in self._decisions.get(ctx.account, []) if d.id == ctx.args["id"]), None)
+        decision = next(
+            (d for d in self._decisions.get(ctx.account, []) if d.id == ctx.args["id"]), None
+        )
         if decision is None:
             raise Problem(404, "NOT_FOUND", f"no decision {ctx.args['id']!r} for this worker")
         weights = self._versions[self._by_name[decision.version]].allocation_weights()
@@ -148,7 +156,9 @@ class DiscModule:
             {"name": name, "value": decision.values[name], "weight": weight}
             for name, weight in weights.items()
         ]
-        return json_response({"decision": decision.id, "factors": factors, "rules_version": decision.version})
+        return json_response(
+            {"decision": decision.id, "factors": factors, "rules_version": decision.version}
+        )
 
     @staticmethod
     def _require(ctx: Context, allowed: tuple[str, ...], why: str) -> None:

@@ -8,6 +8,7 @@ in force is decided by the clock on every request.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,12 +24,12 @@ _FEES: Final = [
     {"category": "pharmacy", "commission_percent": "8", "fixed_fee": "0.00", "currency": "CNY"},
     {"category": "flowers", "commission_percent": "15.25", "fixed_fee": "1.00", "currency": "CNY"},
 ]
-_PAY: Final = {
+_ZONES: Final = {"centre": "1.20", "inner": "1.00", "outer": "0.95", "airport": "1.35"}
+_PAY: Final[dict[str, str]] = {
     "currency": "CNY",
     "base": "3.50",
     "per_km": "1.37",
     "per_minute": "0.35",
-    "zone_multipliers": {"centre": "1.20", "inner": "1.00", "outer": "0.95", "airport": "1.35"},
 }
 _ALLOCATION: Final = [
     ("distance_to_pickup", "0.45", "Straight-line distance from the worker to the pickup."),
@@ -69,10 +70,16 @@ class RulesVersion:
         return {f["name"]: f["weight"] for f in self.rules["order_allocation"]["factors"]}
 
 
-def _rules(per_km: str, fees: Sequence[Mapping[str, str]], allocation: Sequence[tuple[str, str, str]]) -> dict[str, Any]:
+def _rules(
+    per_km: str, fees: Sequence[Mapping[str, str]], allocation: Sequence[tuple[str, str, str]]
+) -> dict[str, Any]:
     return {
         "fees": [dict(f) for f in fees],
-        "worker_pay": {**_PAY, "per_km": per_km, "zone_multipliers": dict(_PAY["zone_multipliers"])},
+        "worker_pay": {
+            **_PAY,
+            "per_km": per_km,
+            "zone_multipliers": dict(_ZONES),
+        },
         "order_allocation": {"factors": _factors(allocation)},
         "ranking": {"factors": _factors(_RANKING)},
         "monitoring": {k: list(v) for k, v in _MONITORING.items()},
@@ -91,8 +98,12 @@ def build_versions(started_at: datetime) -> tuple[RulesVersion, ...]:
         ("rating", "0.20", _ALLOCATION[2][2]),
     ]
     return (
-        RulesVersion("v1", start - 200 * day, start - 180 * day, _rules("1.20", older_fees, older_allocation)),
-        RulesVersion("v2", start - 120 * day, start - 100 * day, _rules("1.30", older_fees, older_allocation)),
+        RulesVersion(
+            "v1", start - 200 * day, start - 180 * day, _rules("1.20", older_fees, older_allocation)
+        ),
+        RulesVersion(
+            "v2", start - 120 * day, start - 100 * day, _rules("1.30", older_fees, older_allocation)
+        ),
         RulesVersion("v3", start - 45 * day, start - 25 * day, _rules("1.37", _FEES, _ALLOCATION)),
         RulesVersion("v4", start - 2 * day, start + 20 * day, _rules("1.42", _FEES, _ALLOCATION)),
     )
@@ -126,5 +137,5 @@ def document(versions: Sequence[RulesVersion], index: int, now: datetime) -> dic
         # well-known URL and against a version's URL, on our own origin.
         "previous_versions": [VERSIONS_PATH + v.name for v in reversed(versions[:index])],
         "upcoming": upcoming,
-        **version.rules,
+        **copy.deepcopy(dict(version.rules)),
     }

@@ -49,9 +49,9 @@ def _string(body: Mapping[str, Any], key: str) -> str:
 def share_page(text: str) -> str:
     """The public HTML page of a post: the text escaped, line breaks kept."""
     return (
-        "<!doctype html>\n<html lang=\"und\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="und"><head><meta charset="utf-8">'
         "<title>A shared post</title></head><body><main><article>"
-        f"<p style=\"white-space: pre-wrap\">{html.escape(text, quote=True)}</p>"
+        f'<p style="white-space: pre-wrap">{html.escape(text, quote=True)}</p>'
         "</article></main></body></html>\n"
     )
 

@@ -93,6 +93,8 @@ def test_max_line_bytes_allows_the_limit_and_names_the_line_past_it() -> None:
         reader.feed(b"12345\n")
     assert caught.value.line_number == 2
     assert "line 2" in str(caught.value)
+    with pytest.raises(ValueError, match="after close"):
+        reader.feed(b"1\n")
 
 
 def test_a_line_that_never_ends_is_refused_before_its_newline() -> None:

@@ -45,10 +45,10 @@ def test_discovery_is_anonymous_and_claims_port(platform: ReferencePlatform) -> 
     assert "RateLimit" not in response.headers  # anonymous: no credential to count
     body = response.json()
     assert body["platform"] == "reference"
-    assert body["standards"] == [
-        {"id": "PORT", "version": "1.0", "profiles": ["core", "continuous", "resumable"]}
+    assert {"id": "PORT", "version": "1.0", "profiles": ["core", "continuous", "resumable"]} in body[
+        "standards"
     ]
-    assert body["limits"] == {
+    assert {k: v for k, v in body["limits"].items() if k.startswith("port.")} == {
         "port.max_export_seconds": 10,
         "port.exports_per_day": 50,
         "port.max_import_records": 10000,

@@ -16,6 +16,7 @@ from reference_support import TIMEOUT, Api, record
 
 import conformance.reference
 from conformance.reference import ReferencePlatform, generate_identities
+from conformance.reference.identities import DEFAULT_USERS
 
 MAIN = Path(__file__).resolve().parents[2]
 
@@ -32,11 +33,12 @@ def test_public_interface_is_what_all_says() -> None:
 
 def test_identities_cover_every_role_and_hide_tokens() -> None:
     identities = generate_identities()
-    assert set(identities.users) == {"alice", "bob", "carol"}
+    assert set(identities.users) == set(DEFAULT_USERS)
     assert set(identities.clients) == {"first_party", "third_party", "competitor"}
     for headers in identities.clients.values():
         assert set(headers) == {"User-Agent", "Origin", "Referer"}
-    assert len(identities.tokens) == 9 and len(set(identities.tokens.values())) == 9
+    roles = 3 * len(DEFAULT_USERS)
+    assert len(identities.tokens) == roles and len(set(identities.tokens.values())) == roles
     assert not any(token in repr(identities) for token in identities.tokens.values())
     assert generate_identities().tokens != identities.tokens
     with pytest.raises(KeyError, match="clients are"):
@@ -108,7 +110,7 @@ def test_module_main_serves_and_writes_target_files(tmp_path: Path) -> None:
         assert stat.S_IMODE(env_path.stat().st_mode) == 0o600
         tokens = dict(line.split("=", 1) for line in env_path.read_text().splitlines())
         assert target["base_url"] == base_url
-        assert set(target["users"]) == {"alice", "bob", "carol"}
+        assert set(target["users"]) == set(DEFAULT_USERS)
         name = target["credentials"]["third_party"]["alice"]["token_env"]
         response = requests.get(
             base_url + "/port/v1/exports",

@@ -22,6 +22,8 @@ def test_disclosure_is_published_anonymously_with_every_section(disc: DiscClient
     if problems:
         raise Finding(
             "the disclosure does not state every section DISC-001 requires",
-            mismatches=[Mismatch(p.path, "stated as DISC-001 requires", p.problem) for p in problems],
+            mismatches=[
+                Mismatch(p.path, "stated as DISC-001 requires", p.problem) for p in problems
+            ],
             evidence=[response.exchange],
         )

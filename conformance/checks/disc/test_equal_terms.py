@@ -31,7 +31,9 @@ from conformance.target import Role
 
 
 def _variants(users: Sequence[str]) -> list[Variant]:
-    return [Variant(f"{client}/{user}", role=Role(client, user)) for user in users for client in CLIENTS]
+    return [
+        Variant(f"{client}/{user}", role=Role(client, user)) for user in users for client in CLIENTS
+    ]
 
 
 def _check(
@@ -48,7 +50,9 @@ def _check(
 
     def prop(body: dict[str, Any]) -> None:
         request = LogicalRequest("POST", path, json_body=body)
-        outcome = differential(disc.probe, request, variants, round_index=next(rounds), validate=False)
+        outcome = differential(
+            disc.probe, request, variants, round_index=next(rounds), validate=False
+        )
         base = variants[0].name
         projected = {name: project(r, fields) for name, r in outcome.responses.items()}
         differences = [
@@ -61,7 +65,7 @@ def _check(
                 evidence=[r.exchange for r in outcome.responses.values()],
             )
 
-    examples.given(generated)(with_examples(prop, explicit))()
+    examples.given(generated)(with_examples(prop, explicit, examples.calls // 2))()
 
 
 @pytest.mark.requirement("DISC-005")

@@ -32,8 +32,9 @@ def test_explanations_cite_only_published_factors_and_weights(
         role = Role("first_party", worker)
         listed = disc.probe.get(DECISIONS, role=role)
         if listed.status != 200:
-            raise Finding(f"GET {DECISIONS} as {worker} answered {listed.status}",
-                          evidence=[listed.exchange])
+            raise Finding(
+                f"GET {DECISIONS} as {worker} answered {listed.status}", evidence=[listed.exchange]
+            )
         decisions = listed.json().get("decisions") or []
         for decision in decisions[:MAX_DECISIONS]:
             decision_id = str(decision.get("id")) if isinstance(decision, dict) else ""

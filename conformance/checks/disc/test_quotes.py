@@ -56,14 +56,15 @@ def _pay_rules(published: Disclosure) -> PayRules:
 def _answered(response: Response, sent: dict[str, object]) -> Any:
     if response.status != 200:
         raise Finding(
-            f"an in-range input the disclosure covers was refused with {response.status}: "
-            f"{sent}",
+            f"an in-range input the disclosure covers was refused with {response.status}: {sent}",
             evidence=[response.exchange],
         )
     return response.json()
 
 
-def _check_pay(disc: DiscClient, examples: Examples, published: Disclosure, judge: PayJudge) -> None:
+def _check_pay(
+    disc: DiscClient, examples: Examples, published: Disclosure, judge: PayJudge
+) -> None:
     rules = _pay_rules(published)
 
     def prop(quote: PayInput) -> None:
@@ -78,7 +79,9 @@ def _check_pay(disc: DiscClient, examples: Examples, published: Disclosure, judg
                 evidence=[response.exchange],
             )
 
-    examples.given(pay_inputs(rules))(with_examples(prop, pay_boundaries(rules)))()
+    examples.given(pay_inputs(rules))(
+        with_examples(prop, pay_boundaries(rules), examples.calls // 2)
+    )()
 
 
 @pytest.mark.requirement("DISC-002")
@@ -94,7 +97,9 @@ def test_pay_quote_breakdown_lists_each_component_and_adds_up(
     disc: DiscClient, examples: Examples, published: Disclosure, workers: tuple[str, ...]
 ) -> None:
     """base, distance, time and zone, once each, with the formula's values, summing to amount."""
-    _check_pay(disc, examples, published, lambda expected, _, body: breakdown_mismatches(expected, body))
+    _check_pay(
+        disc, examples, published, lambda expected, _, body: breakdown_mismatches(expected, body)
+    )
 
 
 def _fee_rules(published: Disclosure) -> dict[str, FeeRule]:
@@ -124,4 +129,6 @@ def test_fee_quote_follows_the_category_rule(
                 evidence=[response.exchange],
             )
 
-    examples.given(fee_inputs(fees))(with_examples(prop, fee_boundaries(fees)))()
+    examples.given(fee_inputs(fees))(
+        with_examples(prop, fee_boundaries(fees), examples.calls // 2)
+    )()

@@ -8,7 +8,7 @@ import pytest
 
 from conformance.checking import prerequisite_failed
 from conformance.disc.client import M1, W1, DiscClient
-from conformance.disc.disclosure import DisclosureError
+from conformance.disc.disclosure import Disclosure, DisclosureError
 from conformance.disc.formulas import FeeInput, PayInput
 from conformance.disc.versions import (
     collect,
@@ -17,9 +17,10 @@ from conformance.disc.versions import (
     server_clock,
 )
 from conformance.errors import Finding, Mismatch
+from conformance.probe import Response
 
 
-def _read(disc: DiscClient) -> tuple:  # type: ignore[type-arg]
+def _read(disc: DiscClient) -> tuple[Disclosure, Response]:
     try:
         return disc.disclosure(validate=False)
     except Finding as exc:
@@ -66,8 +67,12 @@ def test_quotes_name_the_version_in_force(
         named = body.get("rules_version") if isinstance(body, dict) else f"<status {quote.status}>"
         if named != current.version:
             mismatches.append(
-                Mismatch(f"{quote.method} {quote.url} $.rules_version", current.version, named,
-                         "the version in force")
+                Mismatch(
+                    f"{quote.method} {quote.url} $.rules_version",
+                    current.version,
+                    named,
+                    "the version in force",
+                )
             )
     if mismatches:
         raise Finding(

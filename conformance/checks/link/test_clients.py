@@ -25,12 +25,21 @@ def variants(target: Target) -> list[Variant]:
         Variant("first_party", role=ALICE),
         Variant("third_party", role=ALICE_THIRD_PARTY),
         Variant("competitor", role=ALICE_COMPETITOR),
-        Variant("first_party with the competitor's User-Agent", role=ALICE,
-                headers={"User-Agent": competitor_agent}),
-        Variant("first_party with a browser's User-Agent", role=ALICE,
-                headers={"User-Agent": GENERIC_BROWSER}),
-        Variant("competitor with first_party's User-Agent", role=ALICE_COMPETITOR,
-                headers={"User-Agent": first_agent}),
+        Variant(
+            "first_party with the competitor's User-Agent",
+            role=ALICE,
+            headers={"User-Agent": competitor_agent},
+        ),
+        Variant(
+            "first_party with a browser's User-Agent",
+            role=ALICE,
+            headers={"User-Agent": GENERIC_BROWSER},
+        ),
+        Variant(
+            "competitor with first_party's User-Agent",
+            role=ALICE_COMPETITOR,
+            headers={"User-Agent": first_agent},
+        ),
     ]
 
 
@@ -39,8 +48,11 @@ def test_decision_does_not_depend_on_the_client_or_user_agent(
     probe: Probe, domains: LinkDomains, policy: Policy, examples: Examples
 ) -> None:
     """The same resolve request as every client and User-Agent: the same answer."""
-    hosts = domains.own + domains.competitor + domains.neutral + tuple(
-        entry.domain for entry in policy.listed
+    hosts = (
+        domains.own
+        + domains.competitor
+        + domains.neutral
+        + tuple(entry.domain for entry in policy.listed)
     )
     senders = variants(probe.target)
 
@@ -60,7 +72,10 @@ def test_decision_does_not_depend_on_the_client_or_user_agent(
                 ]
                 evidence += [r.exchange for r in outcome.responses.values()]
         if mismatches:
-            raise Finding("the decision for a link depends on who asks", mismatches=mismatches,
-                          evidence=evidence)
+            raise Finding(
+                "the decision for a link depends on who asks",
+                mismatches=mismatches,
+                evidence=evidence,
+            )
 
     same()

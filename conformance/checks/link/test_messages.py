@@ -33,16 +33,23 @@ def send_and_read(link: LinkClient, harness: Harness, text: str) -> Message:
 
 def first_difference(sent: str, got: str) -> str:
     """Where two texts part, with a few code points of each around it."""
-    at = next((i for i, (a, b) in enumerate(zip(sent, got, strict=False)) if a != b),
-              min(len(sent), len(got)))
-    return (f"first difference at code point {at}: sent {sent[max(0, at - 10):at + 30]!r}, "
-            f"read {got[max(0, at - 10):at + 30]!r}; lengths {len(sent)} and {len(got)}")
+    at = next(
+        (i for i, (a, b) in enumerate(zip(sent, got, strict=False)) if a != b),
+        min(len(sent), len(got)),
+    )
+    return (
+        f"first difference at code point {at}: sent {sent[max(0, at - 10) : at + 30]!r}, "
+        f"read {got[max(0, at - 10) : at + 30]!r}; lengths {len(sent)} and {len(got)}"
+    )
 
 
 def hosts_of(domains: LinkDomains, policy: Policy) -> tuple[str, ...]:
     """Every configured domain and every listed one."""
-    return domains.own + domains.competitor + domains.neutral + tuple(
-        entry.domain for entry in policy.listed
+    return (
+        domains.own
+        + domains.competitor
+        + domains.neutral
+        + tuple(entry.domain for entry in policy.listed)
     )
 
 
@@ -63,11 +70,19 @@ def test_messages_with_links_are_delivered_exactly_as_sent(
             mismatches.append(Mismatch(f"message {message.id} text as read by bob", text, got, why))
         for field, user in (("from", "alice"), ("to", "bob")):
             if message.body.get(field) != harness.target.user_id(user):
-                mismatches.append(Mismatch(f"message {message.id} {field}",
-                                           harness.target.user_id(user), message.body.get(field)))
+                mismatches.append(
+                    Mismatch(
+                        f"message {message.id} {field}",
+                        harness.target.user_id(user),
+                        message.body.get(field),
+                    )
+                )
         if mismatches:
-            raise Finding("a message with links is not delivered as sent", mismatches=mismatches,
-                          evidence=[message.exchange])
+            raise Finding(
+                "a message with links is not delivered as sent",
+                mismatches=mismatches,
+                evidence=[message.exchange],
+            )
 
     delivered()
 
@@ -89,8 +104,12 @@ def test_message_links_are_not_replaced(
             raise Finding(
                 "links in a message are replaced or removed before the recipient reads them",
                 mismatches=[
-                    Mismatch(f"message {message.id} as read by bob", url, got[:400],
-                             "the link must reach the recipient as a link, not as something to copy")
+                    Mismatch(
+                        f"message {message.id} as read by bob",
+                        url,
+                        got[:400],
+                        "the link must reach the recipient as a link, not as something to copy",
+                    )
                     for url in missing
                 ],
                 evidence=[message.exchange],

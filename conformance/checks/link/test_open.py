@@ -38,8 +38,14 @@ def test_legal_links_open_exactly_as_given(
                 decision = link.resolve(ALICE, url, context)
                 label = f"{context}: {url}"
                 found = (
-                    [Mismatch(f"{label} action", "open", decision.describe(policy),
-                              "no listed domain covers this host")]
+                    [
+                        Mismatch(
+                            f"{label} action",
+                            "open",
+                            decision.describe(policy),
+                            "no listed domain covers this host",
+                        )
+                    ]
                     if decision.action != "open"
                     else same_characters(url, decision.open_url, label)
                 )
@@ -48,7 +54,8 @@ def test_legal_links_open_exactly_as_given(
                     evidence.append(decision.exchange)
         if mismatches:
             raise Finding(
-                "a legal link does not open directly as given", mismatches=mismatches,
+                "a legal link does not open directly as given",
+                mismatches=mismatches,
                 evidence=evidence,
             )
 
@@ -78,7 +85,8 @@ def test_open_url_keeps_scheme_host_path_and_query(
         if mismatches:
             raise Finding(
                 "open_url does not keep the link: the user would have to copy or re-type it",
-                mismatches=mismatches, evidence=evidence,
+                mismatches=mismatches,
+                evidence=evidence,
             )
 
     kept()

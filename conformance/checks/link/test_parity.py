@@ -45,9 +45,8 @@ def pair_mismatch(
     reason = "same path and query, in contexts " + ", ".join(contexts)
     if listing is not None:
         reason += (
-            f"; the policy lists {listing.domain} as {listing.action} "
-            f"({policy.describe(listing.reason)}) — a listing does not excuse treating a "
-            "competitor's link differently"
+            f"; the policy lists {listing.domain} ({listing.action}, {listing.reason}), "
+            "which does not excuse treating a competitor's link differently"
         )
     return Mismatch(
         "LINK-001 pair",

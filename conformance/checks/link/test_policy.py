@@ -25,18 +25,39 @@ def judge(decision: Decision, policy: Policy) -> list[Mismatch]:
     if decision.action in ("warn", "block"):
         code = decision.reason_code
         if code is None or code not in policy.reasons:
-            out.append(Mismatch(f"{label} reason", f"one of the published codes {sorted(policy.reasons)}",
-                                decision.reason, "every warn or block carries a published reason"))
+            out.append(
+                Mismatch(
+                    f"{label} reason",
+                    f"one of the published codes {sorted(policy.reasons)}",
+                    decision.reason,
+                    "every warn or block carries a published reason",
+                )
+            )
         if listing is None:
             out.append(Mismatch(f"{label} action", "open (no listed domain covers this host)", got))
         elif (listing.action, listing.reason) != (decision.action, code):
-            out.append(Mismatch(f"{label} action", f"{listing.action} ({listing.reason}), as "
-                                f"{listing.domain} is listed", got))
+            out.append(
+                Mismatch(
+                    f"{label} action",
+                    f"{listing.action} ({listing.reason}), as {listing.domain} is listed",
+                    got,
+                )
+            )
         if decision.action == "block" and decision.open_url is not None:
-            out.append(Mismatch(f"{label} open_url", None, decision.open_url, "a block takes nobody anywhere"))
+            out.append(
+                Mismatch(
+                    f"{label} open_url", None, decision.open_url, "a block takes nobody anywhere"
+                )
+            )
     elif listing is not None:
-        out.append(Mismatch(f"{label} action", f"{listing.action} ({listing.reason}), as "
-                            f"{listing.domain} is listed", got, "a listed domain gets its listed action"))
+        out.append(
+            Mismatch(
+                f"{label} action",
+                f"{listing.action} ({listing.reason}), as {listing.domain} is listed",
+                got,
+                "a listed domain gets its listed action",
+            )
+        )
     return out
 
 
@@ -47,14 +68,21 @@ def test_warnings_and_blocks_follow_the_published_policy(
     """URLs on configured and listed domains (and their subdomains) against the policy."""
     policy = link.policy()  # read afresh: a policy that does not parse fails here
     if policy.problems:
-        raise Finding("the link policy lists domains with unpublished reasons or unusable entries",
-                      mismatches=policy.problems, evidence=[policy.exchange])
+        raise Finding(
+            "the link policy lists domains with unpublished reasons or unusable entries",
+            mismatches=policy.problems,
+            evidence=[policy.exchange],
+        )
     hosts = domains.own + domains.competitor + domains.neutral
     listed = tuple(entry.domain for entry in policy.listed)
 
     @examples.given(link_samples())
     def follows(sample: LinkSample) -> None:
-        urls = urls_on(sample, hosts + listed) + urls_on(replace(sample, label=None), listed)
+        urls = list(
+            dict.fromkeys(
+                urls_on(sample, hosts + listed) + urls_on(replace(sample, label=None), listed)
+            )
+        )
         mismatches: list[Mismatch] = []
         evidence: list[str] = []
         for i, url in enumerate(urls):
@@ -64,7 +92,10 @@ def test_warnings_and_blocks_follow_the_published_policy(
                 mismatches += found
                 evidence.append(decision.exchange)
         if mismatches:
-            raise Finding("a link is warned about or blocked other than the policy publishes",
-                          mismatches=mismatches, evidence=[*evidence, policy.exchange])
+            raise Finding(
+                "a link is warned about or blocked other than the policy publishes",
+                mismatches=mismatches,
+                evidence=[*evidence, policy.exchange],
+            )
 
     follows()

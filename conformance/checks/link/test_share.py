@@ -48,9 +48,14 @@ def test_share_page_is_the_same_for_every_visitor(
         baseline_name = who[0].name
         baseline = seen[baseline_name]
         mismatches = [
-            Mismatch(f"GET {share_url} as {name}: status and redirects", list(baseline.hops),
-                     list(got.hops), f"what {baseline_name} got")
-            for name, got in seen.items() if got.hops != baseline.hops
+            Mismatch(
+                f"GET {share_url} as {name}: status and redirects",
+                list(baseline.hops),
+                list(got.hops),
+                f"what {baseline_name} got",
+            )
+            for name, got in seen.items()
+            if got.hops != baseline.hops
         ]
         if not mismatches and baseline.foreign:
             raise refuse_foreign(share_url, baseline.foreign)
@@ -66,10 +71,19 @@ def test_share_page_is_the_same_for_every_visitor(
             if media_type != "text/html":
                 mismatches.append(Mismatch(f"{label}: Content-Type", "text/html", media_type))
             elif not shows(final.text, text):
-                mismatches.append(Mismatch(f"{label}: page text", text, page_text(final.text)[:400],
-                                           "the post text, as served, before any script runs"))
+                mismatches.append(
+                    Mismatch(
+                        f"{label}: page text",
+                        text,
+                        page_text(final.text)[:400],
+                        "the post text, as served, before any script runs",
+                    )
+                )
         if mismatches:
-            raise Finding("the share page differs by visitor or withholds the post text",
-                          mismatches=mismatches, evidence=evidence)
+            raise Finding(
+                "the share page differs by visitor or withholds the post text",
+                mismatches=mismatches,
+                evidence=evidence,
+            )
 
     same_page()

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
+from conformance.examples import Examples, draw
+from conformance.harness import Harness
 from conformance.port.archive import serialize
 from conformance.port.client import PortClient, differences_as_mismatches, resolve_media_url
 from conformance.port.equality import Kind, compare_records, is_money
@@ -29,6 +30,14 @@ def test_export_contains_every_imported_record(port: PortClient, examples: Examp
         fail_on(trip.differences, "imported records are missing or changed in the next export")
 
     completeness()
+
+
+@pytest.mark.requirement("PORT-004")
+def test_export_of_thousands_of_records_is_complete(port: PortClient, harness: Harness) -> None:
+    """One large account (thousands of records, seeded by the run) exports completely."""
+    generated = draw(archives(min_records=2000, max_records=2500), harness.seed)
+    trip = import_and_export(port, ALICE, generated)
+    fail_on(trip.differences, "records of a large import are missing or changed in the export")
 
 
 @pytest.mark.requirement("PORT-013")

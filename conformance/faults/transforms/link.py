@@ -214,7 +214,9 @@ class StripLinksFromMessages(_MessageRewrite):
 class _SharePageForAgents(Transform):
     """Answers share pages itself for visitors whose User-Agent contains a marker."""
 
-    def __init__(self, user_agent_contains: str = "RivalApp", path_prefix: str = "/link/v1/share/") -> None:
+    def __init__(
+        self, user_agent_contains: str = "RivalApp", path_prefix: str = "/link/v1/share/"
+    ) -> None:
         self.marker = user_agent_contains
         self.prefix = path_prefix
 
@@ -224,7 +226,11 @@ class _SharePageForAgents(Transform):
 
     def on_request(self, exchange: Exchange, request: ProxyRequest) -> ProxyResponse | None:
         agent = request.header("User-Agent") or ""
-        if request.method == "GET" and request.path.startswith(self.prefix) and self.marker in agent:
+        if (
+            request.method == "GET"
+            and request.path.startswith(self.prefix)
+            and self.marker in agent
+        ):
             return self.answer()
         return None
 
@@ -234,8 +240,8 @@ class OpenTheApp(_SharePageForAgents):
 
     def answer(self) -> ProxyResponse:
         page = (
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Shared post</title></head>"
-            "<body><p>Open the app to read more.</p><a href=\"/get-the-app\">Open the app</a>"
+            '<!doctype html><html><head><meta charset="utf-8"><title>Shared post</title></head>'
+            '<body><p>Open the app to read more.</p><a href="/get-the-app">Open the app</a>'
             "</body></html>"
         )
         return ProxyResponse(200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())

@@ -1,0 +1,41 @@
+"""Fixtures of the FAIR checks: the published rules and the item catalogue, once per run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from conformance.checking import not_applicable, prerequisite_failed
+from conformance.errors import Finding
+from conformance.fair.client import load_rules, page_through
+from conformance.fair.rules import Rules
+from conformance.harness import Harness
+from conformance.probe import Probe
+from conformance.roles import ALICE
+
+
+@pytest.fixture
+def rules(probe: Probe, harness: Harness) -> Rules:
+    """The platform rules, read once per run (a rules document FAIR cannot read fails)."""
+    return harness.memo("fair.rules", lambda: load_rules(probe))
+
+
+@pytest.fixture
+def items(probe: Probe, harness: Harness) -> list[Mapping[str, Any]]:
+    """Every item, as first_party sees them for alice (paged, limit 10)."""
+
+    def make() -> list[Mapping[str, Any]]:
+        paging = page_through(probe, ALICE, limit=10)
+        if paging.problem:
+            raise Finding(f"the item listing cannot be read: {paging.problem}")
+        return paging.items
+
+    try:
+        found = harness.memo("fair.items", make)
+    except Finding as exc:
+        prerequisite_failed("FAIR-010", exc.message)
+    if not found:
+        not_applicable("the platform lists no items")
+    return found

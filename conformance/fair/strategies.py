@@ -1,0 +1,79 @@
+"""FAIR-002's generated quotes: item, quantity, coupon, and who asks with which User-Agent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from conformance.fair.rules import CLASSES, PricingRule
+from conformance.target import Role
+
+USERS = ("alice", "bob", "carol")
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who sends a quote request: a role and the User-Agent it presents."""
+
+    role: Role
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class QuoteCase:
+    """One generated quote request, asked by several askers."""
+
+    item_id: str
+    quantity: int
+    coupon: str | None
+    askers: tuple[Asker, ...]
+
+
+def _coupons(rules: Sequence[PricingRule]) -> st.SearchStrategy[str | None]:
+    codes = [r.coupon for r in rules if r.coupon]
+    variants: list[st.SearchStrategy[str | None]] = [st.none(), st.text(max_size=12)]
+    if codes:
+        known = st.sampled_from(codes)
+        variants += [
+            known,
+            known,
+            known.map(str.lower),
+            known.map(str.swapcase),
+            known.map(lambda c: c + " "),
+        ]
+    return st.one_of(variants)
+
+
+def _quantities(rules: Sequence[PricingRule]) -> st.SearchStrategy[int]:
+    edges = sorted(
+        {n for r in rules if r.min_quantity for n in (r.min_quantity - 1, r.min_quantity)}
+    )
+    edges = [n for n in edges if n >= 1]
+    near = [st.sampled_from(edges)] if edges else []
+    return st.one_of([*near, st.integers(1, 20), st.integers(1, 500)])
+
+
+def _askers(agents: Sequence[str]) -> st.SearchStrategy[Asker]:
+    return st.builds(
+        Asker,
+        st.builds(Role, st.sampled_from(CLASSES), st.sampled_from(USERS)),
+        st.one_of(
+            st.sampled_from(list(agents) or ["interop-conformance"]),
+            st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40),
+        ),
+    )
+
+
+def quote_cases(
+    item_ids: Sequence[str], rules: Sequence[PricingRule], agents: Sequence[str]
+) -> st.SearchStrategy[QuoteCase]:
+    """Quote requests over listed items, each asked by 2–3 generated askers."""
+    return st.builds(
+        QuoteCase,
+        st.sampled_from(list(item_ids)),
+        _quantities(rules),
+        _coupons(rules),
+        st.lists(_askers(agents), min_size=2, max_size=3).map(tuple),
+    )
