@@ -58,12 +58,11 @@ def _fetch(probe: Probe, url: str, label: str, out: Versions) -> Disclosure | No
 def collect(probe: Probe, current: Disclosure, response: Response) -> Versions:
     """The version in force, every previous version reachable, and the upcoming one."""
     out = Versions({current.version: Version(current, response.url, response.exchange, "in force")})
-    pending: list[tuple[str, str, Disclosure]] = [
-        (u, response.url, current) for u in _listed(current, out)
-    ]
+    # (URL as published, the URL of the document that lists it)
+    pending = [(u, response.url) for u in _listed(current, out)]
     seen = {response.url}
     while pending and len(seen) < MAX_DOCUMENTS:
-        raw, base, _ = pending.pop(0)
+        raw, base = pending.pop(0)
         url = probe.url(raw, base)
         if url in seen:
             continue
@@ -81,7 +80,7 @@ def collect(probe: Probe, current: Disclosure, response: Response) -> Versions:
             )
             continue
         out.found.setdefault(doc.version, Version(doc, url, probe.exchanges[-1], "previous"))
-        pending += [(u, url, doc) for u in _listed(doc, out)]
+        pending += [(u, url) for u in _listed(doc, out)]
     _upcoming(probe, current, response, out)
     return out
 

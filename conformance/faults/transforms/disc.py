@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from conformance.disc.client import FEE_QUOTES, PAY_QUOTES, WELL_KNOWN
 from conformance.disc.disclosure import Disclosure, timestamp
@@ -37,6 +38,11 @@ def _published(exchange: Exchange) -> Disclosure:
             cached = Disclosure.parse(json.loads(answer.body))
             exchange.state[("disc", "published")] = cached
         return cached
+
+
+def _path(request: ProxyRequest, url: str) -> str:
+    """The path a published URL names, resolved against the request that carried it."""
+    return urlsplit(urljoin(request.path, url)).path
 
 
 def _sent(request: ProxyRequest) -> dict[str, Any]:
@@ -204,13 +210,11 @@ class ShortNotice(Transform):
             return response
         upcoming = body.get("upcoming")
         with exchange.lock:
-            if isinstance(upcoming, dict):
+            if request.path == WELL_KNOWN and isinstance(upcoming, dict):
                 self._shorten(upcoming)
-                exchange.state[("disc", "upcoming")] = (
-                    upcoming["url"].split("?")[0].split("://")[-1]
-                )
-            listed = str(exchange.state.get(("disc", "upcoming"), ""))
-        if listed and listed.endswith(request.path):
+                exchange.state[("disc", "upcoming")] = _path(request, str(upcoming["url"]))
+            listed = exchange.state.get(("disc", "upcoming"))
+        if listed == request.path:
             self._shorten(body)
         return with_json_body(response, body)
 
@@ -236,9 +240,7 @@ class PreviousVersionsGone(Transform):
         if request.path == WELL_KNOWN and isinstance(body, dict):
             urls = [str(u) for u in body.get("previous_versions") or []]
             with exchange.lock:
-                exchange.state[("disc", "previous")] = {
-                    "/" + u.split("://")[-1].split("/", 1)[-1] if "://" in u else u for u in urls
-                }
+                exchange.state[("disc", "previous")] = {_path(request, u) for u in urls}
         return response
 
 
