@@ -38,6 +38,7 @@ from conformance.evidence import EXCERPT_BYTES, Body, EvidenceLog, Record
 from conformance.httpdates import http_date
 from conformance.target import Role, Target, origin_of
 from conformance.validation import Operation, Validator
+from conformance.watchdog import Watchdog
 
 _MAX_REDIRECTS = 5
 _MAX_WAITS = 2  # 429s waited out per request
@@ -133,6 +134,7 @@ class Transport:
         self.log = log
         self.session = requests.Session()
         self.session.trust_env = False  # never route through a proxy from the environment
+        self.watchdog = Watchdog()
         rps = target.limits.requests_per_second
         self.pace = _Pace(1.0 / rps if rps > 0 else 0.0)
 
@@ -364,9 +366,7 @@ class Probe:
         total = 0
         # A body that trickles in would never trip the per-read timeout: a watchdog
         # cuts the connection at the check's deadline instead.
-        watchdog = threading.Timer(max(0.0, self.remaining()), _cut, args=(raw,))
-        watchdog.daemon = True
-        watchdog.start()
+        alarm = self.transport.watchdog.arm(self.deadline, lambda: _cut(raw))
         try:
             for chunk in raw.iter_content(_CHUNK):
                 total += len(chunk)
@@ -388,7 +388,7 @@ class Probe:
                 raise TargetUnreachable(f"{record.method} {record.url}: {_why(exc)}") from None
             raise
         finally:
-            watchdog.cancel()
+            self.transport.watchdog.cancel(alarm)
 
     def _read_all(self, raw: requests.Response, record: Record) -> bytes:
         parts = []

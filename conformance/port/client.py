@@ -287,7 +287,13 @@ class PortClient:
     def changes(
         self, role: Role, cursor: str | None, *, max_pages: int, limit: int = 100
     ) -> Iterator[tuple[Mapping[str, Any], Response]]:
-        """Page through the feed from ``cursor``; a feed that does not end is a finding."""
+        """Page through the feed from ``cursor``.
+
+        A cursor handed back twice is a loop, a finding at once; a feed longer
+        than ``max_pages`` pages is a finding too (callers size the bound from
+        what they expect to read).
+        """
+        seen: set[str | None] = {cursor}
         for _ in range(max_pages):
             params = {"limit": str(limit)} | ({"cursor": cursor} if cursor is not None else {})
             response = self.probe.get("/port/v1/changes", role=role, params=params)
@@ -300,10 +306,17 @@ class PortClient:
             if not page.get("has_more"):
                 return
             cursor = page.get("next_cursor")
+            if cursor in seen:
+                raise Finding(
+                    f"the changes feed loops: has_more is true but next_cursor {cursor!r} was "
+                    "already read, so paging never ends",
+                    evidence=[response.exchange],
+                )
+            seen.add(cursor)
         raise Finding(f"the changes feed did not end with has_more: false within {max_pages} pages")
 
-    def end_cursor(self, role: Role, *, max_pages: int = 10_000) -> str | None:
-        """The cursor after the last change of the account now."""
+    def end_cursor(self, role: Role, *, max_pages: int = 1_000) -> str | None:
+        """The cursor after the last change of the account now (up to a million changes)."""
         cursor = None
         for page, _ in self.changes(role, None, max_pages=max_pages, limit=1000):
             cursor = page.get("next_cursor", cursor)
