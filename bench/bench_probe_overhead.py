@@ -48,7 +48,9 @@ def main() -> None:
         for _ in range(args.rounds):
             started = time.perf_counter()
             for _ in range(per_round):
-                response = session.get(target.base_url + PATH, headers={"Authorization": f"Bearer {token}"})
+                response = session.get(
+                    target.base_url + PATH, headers={"Authorization": f"Bearer {token}"}
+                )
                 response.json()
             raw_rates.append(per_round / (time.perf_counter() - started))
             started = time.perf_counter()
@@ -57,8 +59,16 @@ def main() -> None:
             probe_rates.append(per_round / (time.perf_counter() - started))
         log.close()
     raw, validated = statistics.median(raw_rates), statistics.median(probe_rates)
-    print(json.dumps({"requests_per_client": per_round * args.rounds, "raw_rps": round(raw, 1),
-                      "probe_rps": round(validated, 1), "ratio": round(validated / raw, 3)}))
+    print(
+        json.dumps(
+            {
+                "requests_per_client": per_round * args.rounds,
+                "raw_rps": round(raw, 1),
+                "probe_rps": round(validated, 1),
+                "ratio": round(validated / raw, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -213,7 +213,9 @@ def volatile_paths(document: Mapping[str, Any], operation_id: str) -> list[str]:
     return sorted(set(found))
 
 
-def _collect_volatile(document: Mapping[str, Any], schema: Any, path: str, out: list[str], depth: int) -> None:
+def _collect_volatile(
+    document: Mapping[str, Any], schema: Any, path: str, out: list[str], depth: int
+) -> None:
     if not isinstance(schema, dict) or depth > 32:
         return
     ref = schema.get("$ref")

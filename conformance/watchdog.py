@@ -30,7 +30,9 @@ class Watchdog:
         with self._wake:
             heapq.heappush(self._heap, (deadline, handle, callback))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="probe-watchdog", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="probe-watchdog", daemon=True
+                )
                 self._thread.start()
             self._wake.notify()
         return handle
@@ -48,7 +50,7 @@ class Watchdog:
                 if not self._heap:
                     self._wake.wait()
                     continue
-                deadline, handle, callback = self._heap[0]
+                deadline, _, callback = self._heap[0]
                 delay = deadline - time.monotonic()
                 if delay > 0:
                     self._wake.wait(min(delay, 3600.0))

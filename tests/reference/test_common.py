@@ -45,9 +45,11 @@ def test_discovery_is_anonymous_and_claims_port(platform: ReferencePlatform) -> 
     assert "RateLimit" not in response.headers  # anonymous: no credential to count
     body = response.json()
     assert body["platform"] == "reference"
-    assert {"id": "PORT", "version": "1.0", "profiles": ["core", "continuous", "resumable"]} in body[
-        "standards"
-    ]
+    assert {
+        "id": "PORT",
+        "version": "1.0",
+        "profiles": ["core", "continuous", "resumable"],
+    } in body["standards"]
     assert {k: v for k, v in body["limits"].items() if k.startswith("port.")} == {
         "port.max_export_seconds": 10,
         "port.exports_per_day": 50,
