@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -76,14 +76,8 @@ class Catalogue:
 
     @classmethod
     def load(cls, root: Path | None = None) -> Catalogue:
-        """Load ``<root>/<STANDARD>/<version>/openapi.yaml`` for every standard."""
-        root = root or data_dir("specs")
-        specs = [_load_spec(p) for p in sorted(root.glob("*/*/openapi.yaml"))]
-        if not specs:
-            raise SpecError(
-                f"no spec found under {root} (expected <STANDARD>/<version>/openapi.yaml)"
-            )
-        return cls(specs)
+        """Load ``<root>/<STANDARD>/<version>/openapi.yaml`` for every standard (once per process)."""
+        return _load_catalogue((root or data_dir("specs")).resolve())
 
     def __iter__(self) -> Iterator[RequirementInfo]:
         return iter(self._requirements.values())
@@ -131,9 +125,24 @@ class Catalogue:
         return chosen
 
 
+@cache
+def _load_catalogue(root: Path) -> Catalogue:
+    # The specs are files shipped with the suite: one parse per process is enough.
+    specs = [_load_spec(p) for p in sorted(root.glob("*/*/openapi.yaml"))]
+    if not specs:
+        raise SpecError(f"no spec found under {root} (expected <STANDARD>/<version>/openapi.yaml)")
+    return Catalogue(specs)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file safely, with libyaml's C parser when it is there."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
 def _load_spec(path: Path) -> Spec:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(f"{path}: cannot be read as YAML: {exc}") from exc
     if not isinstance(document, dict):

@@ -26,7 +26,7 @@ from conformance.probe import Probe, Transport
 from conformance.results import CheckResult, RequirementInfo, RunResult, fold
 from conformance.secrets import Redactor
 from conformance.target import Target
-from conformance.validation import OpenApiCoreValidator
+from conformance.validation import validator_for
 
 T = TypeVar("T")
 
@@ -86,7 +86,7 @@ class Harness:
         self.log = EvidenceLog(
             self.report_dir / "evidence.jsonl" if self.report_dir else None, self.redactor
         )
-        validator = OpenApiCoreValidator(self.catalogue)
+        validator = validator_for(self.catalogue)
         self.transport = Transport(target, validator, self.log)
         self.second_transport = Transport(second, validator, self.log) if second else None
         self.results: dict[str, list[CheckResult]] = defaultdict(list)

@@ -7,14 +7,12 @@ component here. External ``$ref``s between specs are inlined once per run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from conformance.bundle import bundle
 from conformance.catalogue import Catalogue
 from conformance.errors import Mismatch, SpecError
 
@@ -50,51 +48,21 @@ class ComponentSchemas:
         ]
 
 
-@cache
-def _load(path: Path) -> Mapping[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-
-
 def _bundle(path: Path) -> dict[str, Any]:
-    """``components.schemas`` of a spec, every ``$ref`` pointing into ``$defs``."""
-    defs: dict[str, Any] = {}
-
-    path = path.resolve()
-
-    def resolve(node: Any, here: Path) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                file, _, pointer = ref.partition("#")
-                where = (here.parent / file).resolve() if file else here
-                rest = {k: resolve(v, here) for k, v in node.items() if k != "$ref"}
-                parts = pointer.strip("/").split("/")
-                if len(parts) == 3 and parts[:2] == ["components", "schemas"]:
-                    # Specs may share names (PORT's Money refers to COMMON's Money).
-                    name = parts[2] if where == path else f"{where.parent.parent.name}.{parts[2]}"
-                    if name not in defs:
-                        defs[name] = {}  # placeholder first: schemas may refer to themselves
-                        defs[name] = resolve(_load(where)["components"]["schemas"][parts[2]], where)
-                    return {"$ref": f"#/$defs/{name}"} | rest
-                # A pointer deeper than a component (…/Problem/properties/code): inline it.
-                return resolve(_pointer(_load(where), parts), where) | rest
-            return {k: resolve(v, here) for k, v in node.items()}
-        if isinstance(node, list):
-            return [resolve(v, here) for v in node]
-        return node
-
-    for name, schema in (_load(path).get("components", {}).get("schemas") or {}).items():
-        if name not in defs:
-            defs[name] = {}
-            defs[name] = resolve(schema, path)
-    return defs
+    """``components.schemas`` of a bundled spec, references pointing into ``$defs``."""
+    schemas = bundle(path).get("components", {}).get("schemas") or {}
+    return {name: _to_defs(schema) for name, schema in schemas.items()}
 
 
-def _pointer(document: Any, parts: list[str]) -> Any:
-    node = document
-    for part in parts:
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node[int(part)] if isinstance(node, list) else node[part]
+def _to_defs(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_to_defs(v) for v in node]
+    if isinstance(node, dict):
+        out = {k: _to_defs(v) for k, v in node.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            out["$ref"] = "#/$defs/" + ref.removeprefix("#/components/schemas/")
+        return out
     return node
 
 
