@@ -9,22 +9,8 @@ import pytest
 from conformance.errors import Finding, Mismatch
 from conformance.fair.client import ITEMS_PATH, QUOTES_PATH, roles
 from conformance.probe import Probe, Response
+from conformance.problems import problem_mismatches
 
-CODES = frozenset(
-    {
-        "INVALID",
-        "UNAUTHENTICATED",
-        "DENIED",
-        "NOT_FOUND",
-        "UNSUPPORTED",
-        "TOO_MANY_REQUESTS",
-        "CONFLICT",
-        "GONE",
-        "TOO_LARGE",
-        "INTERNAL",
-        "UNAVAILABLE",
-    }
-)
 # (label, method, path, JSON body, authenticated, statuses the draft allows)
 PROVOKED: tuple[tuple[str, str, str, Any, bool, frozenset[int]], ...] = (
     ("an unknown item", "GET", f"{ITEMS_PATH}/conformance-unknown-0", None, True, frozenset({404})),
@@ -64,7 +50,7 @@ def test_errors_are_problem_details_alike_for_every_client(probe: Probe) -> None
                         f"{where} status", " or ".join(map(str, sorted(allowed))), answer.status
                     )
                 )
-            mismatches += problem_mismatches(where, answer)
+            mismatches += problem_mismatches(f"{label} as {client}", answer)
             if (answer.status, _code(answer)) != (base.status, _code(base)):
                 mismatches.append(
                     Mismatch(
@@ -86,26 +72,3 @@ def _code(response: Response) -> Any:
     except Finding:
         return None
     return body.get("code") if isinstance(body, dict) else None
-
-
-def problem_mismatches(where: str, response: Response) -> list[Mismatch]:
-    """What keeps an error answer from being a C-002 problem body."""
-    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if media_type != "application/problem+json":
-        return [Mismatch(f"{where} Content-Type", "application/problem+json", media_type)]
-    try:
-        body = response.json()
-    except Finding as exc:
-        return [Mismatch(f"{where} body", "a JSON object", exc.message)]
-    if not isinstance(body, dict):
-        return [Mismatch(f"{where} body", "a JSON object", type(body).__name__)]
-    out = [
-        Mismatch(f"{where} $.{k}", "a string", body.get(k))
-        for k in ("type", "title")
-        if not isinstance(body.get(k), str)
-    ]
-    if body.get("status") != response.status:
-        out.append(Mismatch(f"{where} $.status", response.status, body.get("status")))
-    if body.get("code") not in CODES:
-        out.append(Mismatch(f"{where} $.code", "a C-002 code", body.get("code")))
-    return out

@@ -8,24 +8,11 @@ from conformance.errors import Finding, Mismatch
 from conformance.httpdates import ratelimit_fields
 from conformance.port.client import PortClient
 from conformance.probe import Response
+from conformance.problems import problem_mismatches
 from conformance.roles import ALICE, BOB
 from conformance.target import Role
 
 from .conftest import Baseline
-
-_CODES = {
-    "INVALID",
-    "UNAUTHENTICATED",
-    "DENIED",
-    "NOT_FOUND",
-    "UNSUPPORTED",
-    "TOO_MANY_REQUESTS",
-    "CONFLICT",
-    "GONE",
-    "TOO_LARGE",
-    "INTERNAL",
-    "UNAVAILABLE",
-}
 
 
 @pytest.mark.requirement("C-002")
@@ -70,33 +57,6 @@ def test_provoked_errors_are_problem_details(port: PortClient, baseline: Baselin
             "error responses are not RFC 9457 problem details with a C-002 code",
             mismatches=mismatches,
         )
-
-
-def problem_mismatches(label: str, response: Response) -> list[Mismatch]:
-    """What keeps an error response from being a C-002 problem body."""
-    where = f"{label} ({response.exchange}, {response.status})"
-    if response.status < 400:
-        return [Mismatch(where, "an error status", response.status)]
-    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if media_type != "application/problem+json":
-        return [Mismatch(f"{where} Content-Type", "application/problem+json", media_type)]
-    try:
-        body = response.json()
-    except Finding as exc:
-        return [Mismatch(f"{where} body", "a JSON object", exc.message)]
-    if not isinstance(body, dict):
-        return [Mismatch(f"{where} body", "a JSON object", type(body).__name__)]
-    out = []
-    for key in ("type", "title"):
-        if not isinstance(body.get(key), str):
-            out.append(Mismatch(f"{where} $.{key}", "a string", body.get(key)))
-    if body.get("status") != response.status:
-        out.append(Mismatch(f"{where} $.status", response.status, body.get("status")))
-    if body.get("code") not in _CODES:
-        out.append(
-            Mismatch(f"{where} $.code", "one of " + ", ".join(sorted(_CODES)), body.get("code"))
-        )
-    return out
 
 
 @pytest.mark.requirement("C-004")
