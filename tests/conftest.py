@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from conformance.reference.server import ReferencePlatform
-from conformance.reference.target import REFERENCE_DOMAINS, reference_target
+from conformance.reference.target import reference_target
+from conformance.reference.target_files import REFERENCE_DOMAINS
 from conformance.target import Target
 
 pytest_plugins = ["pytester"]

@@ -6,6 +6,7 @@ from conformance.secrets import Secret
 from conformance.target import Limits, Role, Target
 
 from .server import ReferencePlatform
+from .target_files import REFERENCE_DOMAINS
 
 # Loopback and our own server: no pacing, generous time.
 REFERENCE_LIMITS = Limits(request_timeout=30.0, check_timeout=300.0, requests_per_second=0.0)
@@ -13,11 +14,6 @@ REFERENCE_LIMITS = Limits(request_timeout=30.0, check_timeout=300.0, requests_pe
 # LINK: the reference's own, competitor and neutral domains (data only; never
 # contacted). Its link policy lists none of them: it blocks and warns about
 # other hosts (see reference/link_policy.py).
-REFERENCE_DOMAINS: dict[str, tuple[str, ...]] = {
-    "own": ("reference.test",),
-    "competitor": ("rival.test", "shop.rival.test", "例え.テスト"),
-    "neutral": ("example.org", "news.example.net", "bücher.example"),
-}
 
 
 def reference_target(platform: ReferencePlatform, name: str = "reference") -> Target:

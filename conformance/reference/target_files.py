@@ -16,6 +16,13 @@ from .identities import Identities
 TARGET_FILE = "target.yaml"
 ENV_FILE = "reference.env"
 
+# The domains LINK needs: the platform's own, competitors' and neutral ones (data, never fetched).
+REFERENCE_DOMAINS: dict[str, tuple[str, ...]] = {
+    "own": ("reference.test",),
+    "competitor": ("rival.test", "shop.rival.test", "例え.テスト"),
+    "neutral": ("example.org", "news.example.net", "bücher.example"),
+}
+
 
 def token_env_name(client: str, user: str) -> str:
     """Return the environment variable that holds one role's token."""
@@ -35,7 +42,9 @@ def target_document(base_url: str, identities: Identities) -> dict[str, object]:
             client: {user: {"token_env": token_env_name(client, user)} for user in identities.users}
             for client in identities.clients
         },
-        "env_file": ENV_FILE,
+        "domains": {kind: list(names) for kind, names in REFERENCE_DOMAINS.items()},
+        # A local platform: no need to pace the suite.
+        "limits": {"requests_per_second": 0},
     }
 
 

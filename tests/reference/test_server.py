@@ -17,6 +17,7 @@ from reference_support import TIMEOUT, Api, record
 import conformance.reference
 from conformance.reference import ReferencePlatform, generate_identities
 from conformance.reference.identities import DEFAULT_USERS
+from conformance.target import Role, load_target
 
 MAIN = Path(__file__).resolve().parents[2]
 
@@ -120,6 +121,10 @@ def test_module_main_serves_and_writes_target_files(tmp_path: Path) -> None:
         assert response.status_code == 200
         assert not any(token in "".join(printed) for token in tokens.values())
         assert not any(token in (data / "target.yaml").read_text() for token in tokens.values())
+        # The written file is a target the suite loads as it is, with the env file's tokens.
+        loaded = load_target(data / "target.yaml", tokens)
+        assert loaded.base_url == base_url and loaded.domains["competitor"]
+        assert loaded.token(Role("third_party", "alice")).reveal() == tokens[name]
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=20)
