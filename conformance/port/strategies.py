@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import random
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -604,12 +603,10 @@ def archives(
     point at earlier and later lines alike. Thousands of records are cheap:
     only the first few are drawn field by field.
 
-    With ``unique_ids`` every archive id carries a random prefix that no
-    other archive shares, even when Hypothesis replays the same example: an
-    account remembers the archive ids of earlier imports (imports may come
-    in increments), so an id reused by a later archive would be ambiguous.
-    The prefix is the one value not derived from Hypothesis's draws; turn it
-    off for fully reproducible archives that are not imported.
+    With ``unique_ids`` every archive id carries a prefix drawn with the
+    archive, so different examples rarely share an id: an account remembers
+    the archive ids of earlier imports (imports may come in increments). The
+    prefix comes from Hypothesis's draws, so the run's seed replays it.
     """
     floor = max(min_records, 1 if with_profile else 0)
     if min_records < 0 or max_records < floor:
@@ -644,7 +641,9 @@ def _archives(
         )
     ids = _make_ids(draw(st.sampled_from(ID_STYLES)), total, rng)
     if unique_ids:
-        prefix = secrets.token_hex(4)
+        # From the drawn seed, not the OS: examples get different prefixes, yet the
+        # run's seed still replays the very same archive.
+        prefix = f"{rng.getrandbits(32):08x}"
         ids = [f"{prefix}:{rid}" for rid in ids]
     media_ids = [rid for rid, kind in zip(ids, types, strict=True) if kind == "Media"]
     records: list[JsonObject] = []

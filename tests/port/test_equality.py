@@ -471,15 +471,18 @@ def test_match_by_content_uses_references_to_tell_identical_posts_apart() -> Non
         "media_ids": [],
         "created_at": "2024-01-01T00:00:00Z",
     }
+    parent = {"type": "Post", "content": "parent", "media_ids": [], "in_reply_to": None}
+    # The reply comes before its parent, and the first candidate in order is
+    # the wrong one: only pairing the parent first tells the two apart.
     expected = [
-        {**base, "id": "a1", "in_reply_to": None},
         {**base, "id": "a2", "in_reply_to": "a3"},
-        {"type": "Post", "id": "a3", "content": "parent", "media_ids": [], "in_reply_to": None},
+        {**base, "id": "a1", "in_reply_to": None},
+        {**parent, "id": "a3"},
     ]
     actual = [
-        {**base, "id": "p2", "in_reply_to": "p3"},
         {**base, "id": "p1", "in_reply_to": None},
-        {"type": "Post", "id": "p3", "content": "parent", "media_ids": [], "in_reply_to": None},
+        {**base, "id": "p2", "in_reply_to": "p3"},
+        {**parent, "id": "p3"},
     ]
     assert match_by_content(expected, actual) == {"a1": "p1", "a2": "p2", "a3": "p3"}
 
