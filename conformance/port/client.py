@@ -20,7 +20,7 @@ from hypothesis import assume
 
 from conformance.claims import Claims
 from conformance.errors import Finding, Mismatch
-from conformance.port.archive import Archive, ArchiveFormatError, NdjsonReader, parse_line
+from conformance.port.archive import Archive, ArchiveFormatError, Line, NdjsonReader, parse_line
 from conformance.probe import Probe, Response
 from conformance.target import Role
 
@@ -181,10 +181,8 @@ class PortClient:
     def download(self, role: Role, export: Export) -> None:
         """Stream every part through one reader: bounded memory, per-part hashes."""
         reader = NdjsonReader()
-        records: list[dict[str, Any]] = []
-        manifest: dict[str, Any] | None = None
-        first = True
-        for _i, part in enumerate(_parts(export.job)):
+        archive = Archive(None, [], [])
+        for part in _parts(export.job):
             url = self.probe.url(str(part.get("url", "")), base=export.location)
             check = PartCheck(url, part.get("size"), part.get("sha256"))
             with self.probe.stream(url, role=role) as stream:
@@ -195,12 +193,12 @@ class PortClient:
                     digest.add(chunk)
                     if stream.status == 200:
                         for line in reader.feed(chunk):
-                            manifest, first = _take(line, records, manifest, first, export)
+                            _take(line, archive, export)
             check.size, check.sha256 = digest.size, digest.hexdigest()
             export.parts.append(check)
         for line in reader.close():
-            manifest, first = _take(line, records, manifest, first, export)
-        export.archive = Archive(manifest, records)
+            _take(line, archive, export)
+        export.archive = archive
 
     def delete_export(self, role: Role, location: str) -> None:
         """Delete an export job; cleanup, so its outcome is not judged."""
@@ -343,22 +341,18 @@ def _parts(job: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     return [p if isinstance(p, dict) else {} for p in parts]
 
 
-def _take(
-    line: Any,
-    records: list[dict[str, Any]],
-    manifest: dict[str, Any] | None,
-    first: bool,
-    export: Export,
-) -> tuple[dict[str, Any] | None, bool]:
+def _take(line: Line, archive: Archive, export: Export) -> None:
+    """Add one line to the archive being read: the manifest if it is line 1, else a record."""
     try:
         obj = parse_line(line)
     except ArchiveFormatError as exc:
         export.format_errors.append(exc)
-        return manifest, False
-    if first and obj.get("type") == "Manifest":
-        return obj, False
-    records.append(obj)
-    return manifest, False
+        return
+    if line.number == 1 and obj.get("type") == "Manifest":
+        archive.manifest = obj
+    else:
+        archive.records.append(obj)
+        archive.record_lines.append(line.number)
 
 
 def _after(value: Any, since: datetime) -> bool:
