@@ -28,15 +28,13 @@ from conformance.port.equality import (
     parse_timestamp,
     referenced_ids,
 )
+from conformance.port.invalid_lines import INVALID_KINDS, InvalidLine, invalid_lines
 from conformance.port.strategies import (
-    INVALID_KINDS,
     MAX_POST_CODE_POINTS,
     GeneratedArchive,
-    InvalidLine,
     MediaItem,
     archives,
     contact,
-    invalid_lines,
     media,
     money,
     order,

@@ -13,8 +13,9 @@ from conformance.errors import Finding, Mismatch
 from conformance.examples import Examples
 from conformance.port.archive import serialize
 from conformance.port.client import PortClient
+from conformance.port.invalid_lines import invalid_lines
 from conformance.port.roundtrip import cleanup
-from conformance.port.strategies import GeneratedArchive, archives, invalid_lines
+from conformance.port.strategies import GeneratedArchive, archives
 from conformance.problems import problem_codes
 from conformance.roles import ALICE
 
