@@ -29,7 +29,7 @@ from conformance._version import __version__
 from conformance.catalogue import Catalogue
 from conformance.errors import ConfigError, ConformanceError, UsageError
 from conformance.evidence import verify_chain
-from conformance.harness import Options
+from conformance.options import add_run_options, options_from
 from conformance.reference.__main__ import main as reference_main
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
@@ -77,28 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", help="run the checks against a target (default: the built-in reference)"
     )
-    run.add_argument(
-        "--target", metavar="FILE", help="target file; without it, the reference platform"
-    )
-    run.add_argument(
-        "--second-target", metavar="FILE", help="second platform for cross-target checks"
-    )
-    run.add_argument("--standard", action="append", default=[], metavar="ID")
-    run.add_argument("--profile", action="append", default=[], metavar="NAME")
-    run.add_argument("--requirement", action="append", default=[], metavar="ID")
-    run.add_argument("--report-dir", default="reports", metavar="DIR", help="default: reports/")
-    run.add_argument(
-        "--seed", type=int, metavar="N", help="replay generated inputs of an earlier run"
-    )
-    run.add_argument("--examples", type=int, default=5, metavar="N", help="examples per property")
-    run.add_argument("--no-shrink", action="store_true", help="do not shrink failing examples")
-    run.add_argument(
-        "--property-calls",
-        type=int,
-        default=60,
-        metavar="N",
-        help="calls one property check may make, shrinking included",
-    )
+    add_run_options(run.add_argument)
+    run.set_defaults(report_dir="reports")
     run.add_argument(
         "--verbose", "-v", action="store_true", help="show each check as pytest runs it"
     )
@@ -123,16 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    options = Options(
-        standards=tuple(args.standard),
-        profiles=tuple(args.profile),
-        requirements=tuple(args.requirement),
-        report_dir=Path(args.report_dir),
-        seed=args.seed,
-        examples=args.examples,
-        shrink=not args.no_shrink,
-        property_calls=args.property_calls,
-    )
+    options = options_from(args)
     Catalogue.load().select(
         options.standards, options.profiles, options.requirements
     )  # usage errors first

@@ -8,7 +8,6 @@ COMMON C4 outcome per requirement; reporters read the folded ``RunResult``.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from conformance.errors import (
 )
 from conformance.examples import Examples
 from conformance.harness import Harness, Options
+from conformance.options import add_run_options, options_from
 from conformance.probe import Probe
 from conformance.report import console, write_reports
 from conformance.results import CheckResult, Outcome
@@ -51,57 +51,7 @@ class Preset:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("conformance", "interoperability conformance")
-    group.addoption("--target", metavar="FILE", help="target file (YAML) of the platform to probe")
-    group.addoption(
-        "--second-target",
-        metavar="FILE",
-        help="a second platform, for cross-target checks (PORT-005)",
-    )
-    group.addoption(
-        "--standard",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="only this standard (repeatable); COMMON always comes along",
-    )
-    group.addoption(
-        "--profile",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="only requirements of this profile (repeatable)",
-    )
-    group.addoption(
-        "--requirement",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="only this requirement (repeatable)",
-    )
-    group.addoption("--report-dir", metavar="DIR", help="write reports to DIR/<run-id>/")
-    group.addoption(
-        "--seed", type=int, metavar="N", help="seed for generated inputs (replays a run)"
-    )
-    group.addoption(
-        "--examples",
-        type=int,
-        default=5,
-        metavar="N",
-        help="generated examples per property check (default 5)",
-    )
-    group.addoption(
-        "--property-calls",
-        type=int,
-        default=60,
-        metavar="N",
-        help="calls one property check may make, shrinking included (default 60)",
-    )
-    group.addoption(
-        "--no-shrink",
-        action="store_true",
-        help="report the first failing example without shrinking it",
-    )
+    add_run_options(parser.getgroup("conformance", "interoperability conformance").addoption)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -126,17 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _options(config: pytest.Config) -> Options:
-    report_dir = config.getoption("--report-dir")
-    return Options(
-        standards=tuple(config.getoption("--standard")),
-        profiles=tuple(config.getoption("--profile")),
-        requirements=tuple(config.getoption("--requirement")),
-        report_dir=Path(report_dir) if report_dir else None,
-        seed=config.getoption("--seed"),
-        examples=config.getoption("--examples"),
-        shrink=not config.getoption("--no-shrink"),
-        property_calls=config.getoption("--property-calls"),
-    )
+    return options_from(config.option)
 
 
 def _harness(config: pytest.Config) -> Harness | None:

@@ -1,0 +1,99 @@
+"""The options of a run, declared once for both the command line and the pytest plugin.
+
+argparse's ``add_argument`` and pytest's ``addoption`` take the same
+arguments, so one table feeds both, and one function reads either's
+namespace into ``Options``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from conformance.harness import Options
+
+RUN_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--target",), {"metavar": "FILE", "help": "target file (YAML) of the platform to probe"}),
+    (
+        ("--second-target",),
+        {"metavar": "FILE", "help": "a second platform, for cross-target checks (PORT-005)"},
+    ),
+    (
+        ("--standard",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "ID",
+            "help": "only this standard (repeatable); COMMON always comes along",
+        },
+    ),
+    (
+        ("--profile",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "NAME",
+            "help": "only requirements of this profile (repeatable)",
+        },
+    ),
+    (
+        ("--requirement",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "ID",
+            "help": "only this requirement (repeatable)",
+        },
+    ),
+    (
+        ("--report-dir",),
+        {"metavar": "DIR", "help": "write reports to DIR/<run-id>/ (conformance run: reports/)"},
+    ),
+    (
+        ("--seed",),
+        {"type": int, "metavar": "N", "help": "seed for generated inputs (replays a run)"},
+    ),
+    (
+        ("--examples",),
+        {
+            "type": int,
+            "default": 5,
+            "metavar": "N",
+            "help": "generated examples per property check (default 5)",
+        },
+    ),
+    (
+        ("--property-calls",),
+        {
+            "type": int,
+            "default": 60,
+            "metavar": "N",
+            "help": "calls one property check may make, shrinking included (default 60)",
+        },
+    ),
+    (
+        ("--no-shrink",),
+        {"action": "store_true", "help": "report the first failing example without shrinking it"},
+    ),
+)
+
+
+def add_run_options(add: Callable[..., Any]) -> None:
+    """Declare every run option with ``add`` (argparse's or pytest's)."""
+    for flags, settings in RUN_OPTIONS:
+        add(*flags, **settings)
+
+
+def options_from(namespace: Any) -> Options:
+    """``Options`` from a parsed namespace (argparse's, or pytest's ``config.option``)."""
+    return Options(
+        standards=tuple(namespace.standard),
+        profiles=tuple(namespace.profile),
+        requirements=tuple(namespace.requirement),
+        report_dir=Path(namespace.report_dir) if namespace.report_dir else None,
+        seed=namespace.seed,
+        examples=namespace.examples,
+        shrink=not namespace.no_shrink,
+        property_calls=namespace.property_calls,
+    )
