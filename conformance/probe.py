@@ -29,6 +29,7 @@ from conformance.errors import (
     DeadlineExceeded,
     Finding,
     Mismatch,
+    ProbeError,
     RefusedDestination,
     ResponseTooLarge,
     SchemaViolation,
@@ -40,6 +41,12 @@ from conformance.target import Role, Target, origin_of
 from conformance.validation import Operation, Validator
 from conformance.watchdog import Watchdog
 
+_NOT_SENT = (
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
 _MAX_REDIRECTS = 5
 _MAX_WAITS = 2  # 429s waited out per request
 _MAX_WAIT_SECONDS = 60.0
@@ -351,6 +358,9 @@ class Probe:
             record.duration = time.monotonic() - started
             record.error = f"{type(exc).__name__}: {exc}"
             self._commit(record)
+            if isinstance(exc, _NOT_SENT):
+                # Nothing left the machine: the suite formed a request it cannot send.
+                raise ProbeError(f"{method} {url}: the request could not be sent ({exc})") from None
             raise TargetUnreachable(f"{method} {url}: {_why(exc)}") from None
         record.duration = time.monotonic() - started
         return record, raw

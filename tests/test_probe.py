@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance.errors import DeadlineExceeded, RefusedDestination, ResponseTooLarge
+from conformance.errors import (
+    DeadlineExceeded,
+    ProbeError,
+    RefusedDestination,
+    ResponseTooLarge,
+    TargetUnreachable,
+)
 from conformance.evidence import EvidenceLog
 from conformance.probe import Probe, Transport
 from conformance.secrets import Redactor, Secret
@@ -168,3 +174,10 @@ def test_secrets_never_reach_the_evidence(home, tmp_path: Path) -> None:  # type
     assert TOKEN not in evidence
     assert "abcdef123456" not in evidence
     assert "[REDACTED]" in evidence
+
+
+def test_a_request_the_suite_cannot_form_is_not_blamed_on_the_target(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    probe = _probe(home[0], tmp_path)
+    with pytest.raises(ProbeError, match="could not be sent") as caught:
+        probe.get("/echo", headers={"User-Agent": " leading space"})
+    assert not isinstance(caught.value, TargetUnreachable)

@@ -61,7 +61,11 @@ def _askers(agents: Sequence[str]) -> st.SearchStrategy[Asker]:
         st.builds(Role, st.sampled_from(CLASSES), st.sampled_from(USERS)),
         st.one_of(
             st.sampled_from(list(agents) or ["interop-conformance"]),
-            st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40),
+            # Any visible ASCII with inner spaces: a header value may not start or end
+            # with whitespace (RFC 9110 field-value), so none is generated there.
+            st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40)
+            .map(str.strip)
+            .filter(bool),
         ),
     )
 
