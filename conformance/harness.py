@@ -90,6 +90,7 @@ class Harness:
         self.transport = Transport(target, validator, self.log)
         self.second_transport = Transport(second, validator, self.log) if second else None
         self.results: dict[str, list[CheckResult]] = defaultdict(list)
+        self.deselected: set[str] = set()  # requirements whose checks pytest deselected
         self._claims: Claims | None = None
         self._memos: dict[str, _Memo] = defaultdict(_Memo)
         self.result: RunResult | None = None

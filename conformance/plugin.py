@@ -103,6 +103,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    for item in items:
+        harness = _harness(item.config)
+        if harness is not None:
+            harness.deselected.update(requirement_ids(item))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    harness = _harness(session.config)
+    if harness is None:
+        return
+    # A requirement whose checks -k or -m deselected was not selected: a skip.
+    # One with no check at all stays "no check ran", an error.
+    collected = {rid for item in session.items for rid in requirement_ids(item)}
+    for info in harness.selection:
+        if info.id not in collected and info.id in harness.deselected:
+            harness.record(
+                CheckResult(
+                    info.id,
+                    "(none selected)",
+                    Outcome.SKIP,
+                    "not selected in this run: its checks were deselected (-k or -m)",
+                )
+            )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     harness = _harness(item.config)

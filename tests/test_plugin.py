@@ -139,3 +139,25 @@ def test_a_malformed_target_file_is_a_usage_error(
     result = _run(pytester, "--target", str(bad))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert str(bad) in result.stderr.str()
+
+
+def test_checks_deselected_with_k_end_skip_not_error(
+    pytester: pytest.Pytester, target_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    result = _run(
+        pytester,
+        "--target",
+        str(target_file()),
+        "--standard",
+        "PORT",
+        "-k",
+        "media_store",
+        "--report-dir",
+        str(tmp_path / "r"),
+    )
+    result.assert_outcomes(passed=1)
+    (run_dir,) = (tmp_path / "r").iterdir()
+    report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    outcomes = {r["id"]: r["outcome"] for r in report["requirements"]}
+    assert outcomes["PORT-016"] == "pass"
+    assert {o for rid, o in outcomes.items() if rid != "PORT-016"} == {"skip"}
