@@ -17,10 +17,10 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -532,163 +532,6 @@ def _text_reason(expected: str, actual: str) -> str:
 
 def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def match_by_content(expected: Sequence[Record], actual: Sequence[Record]) -> dict[str, str]:
-    """Recover an archive id → platform id mapping when the platform gives none.
-
-    Records match when their type and every compared field that is not a
-    reference are equal as :func:`compare_records` sees them (instants to
-    the millisecond, money as decimals). Unmatched records then match on a
-    looser key (text NFC-normalised, trimmed, newlines and HTML entities
-    folded, numbers compared by value) so that :func:`compare_records` can
-    report a damaged record field by field rather than as missing. Among
-    equal candidates, the one whose references agree with the mapping found
-    so far (unambiguous pairs are made first) wins, then the first in
-    order, so records equal in every non-reference field may trade places.
-    A lone Profile on each side is paired whatever its content, since an
-    archive holds exactly one.
-    """
-    mapping: dict[str, str] = {}
-    used: set[int] = set()
-    for loose in (False, True):
-        candidates: dict[Hashable, list[int]] = {}
-        for index, record in enumerate(actual):
-            if index not in used and isinstance(record.get("id"), str):
-                candidates.setdefault(_content_key(record, loose=loose), []).append(index)
-        waiting: dict[Hashable, list[Record]] = {}
-        for record in expected:
-            archive_id = record.get("id")
-            if isinstance(archive_id, str) and archive_id not in mapping:
-                waiting.setdefault(_content_key(record, loose=loose), []).append(record)
-        # Unambiguous pairs first: the mapping they give is what tells
-        # records of equal content apart by their references.
-        for ambiguous in (False, True):
-            for key, records in waiting.items():
-                pool = candidates.get(key)
-                if not pool or (len(records) > 1 or len(pool) > 1) != ambiguous:
-                    continue
-                for record in records:
-                    if not pool:
-                        break
-                    best = max(
-                        pool, key=lambda i: (_agreeing_references(record, actual[i], mapping), -i)
-                    )
-                    pool.remove(best)
-                    used.add(best)
-                    mapping[record["id"]] = actual[best]["id"]
-    _pair_lone_profiles(expected, actual, mapping, used)
-    return mapping
-
-
-def _pair_lone_profiles(
-    expected: Sequence[Record], actual: Sequence[Record], mapping: dict[str, str], used: set[int]
-) -> None:
-    left = [
-        record["id"]
-        for record in expected
-        if record_type(record) == "Profile"
-        and isinstance(record.get("id"), str)
-        and record["id"] not in mapping
-    ]
-    right = [
-        index
-        for index, record in enumerate(actual)
-        if record_type(record) == "Profile"
-        and isinstance(record.get("id"), str)
-        and index not in used
-    ]
-    if len(left) == 1 and len(right) == 1:
-        used.add(right[0])
-        mapping[left[0]] = actual[right[0]]["id"]
-
-
-def _agreeing_references(expected: Record, actual: Record, mapping: Mapping[str, str]) -> int:
-    score = 0
-    for name, kind in field_rules(record_type(expected)).items():
-        want = expected.get(name)
-        got = actual.get(name)
-        if kind is Kind.REFERENCE:
-            score += _mapped(want, mapping) == got
-        elif kind is Kind.REFERENCES and isinstance(want, list):
-            score += [_mapped(item, mapping) for item in want] == got
-    return score
-
-
-def _mapped(archive_id: Any, mapping: Mapping[str, str]) -> Any:
-    return mapping.get(archive_id, object()) if isinstance(archive_id, str) else archive_id
-
-
-def _content_key(record: Record, *, loose: bool) -> Hashable:
-    rules, top = _compared_fields(record)
-    parts: list[Hashable] = [record_type(record)]
-    for name, kind in top.items():
-        if kind in (Kind.REFERENCE, Kind.REFERENCES) or name == "type":
-            continue
-        parts.append((name, _field_key(rules, name, kind, record.get(name, _ABSENT), loose)))
-    return tuple(parts)
-
-
-_ABSENT = object()
-
-
-def _field_key(
-    rules: Mapping[str, Kind], name: str, kind: Kind, value: Any, loose: bool
-) -> Hashable:
-    if value is _ABSENT:
-        return ("absent",)
-    if kind is Kind.TIMESTAMP and isinstance(value, str):
-        try:
-            return ("instant", instant_millis(value))
-        except ValueError:
-            pass
-    if kind is Kind.MONEY:
-        amount = _amount(value)
-        if amount is not None:
-            return ("amount", amount)
-    if kind is Kind.OBJECTS and isinstance(value, list):
-        prefix = f"{name}[]."
-        members = {k[len(prefix) :]: v for k, v in rules.items() if k.startswith(prefix)}
-        return tuple(
-            tuple(
-                _field_key(rules, prefix + member, member_kind, item.get(member, _ABSENT), loose)
-                for member, member_kind in members.items()
-            )
-            if isinstance(item, dict)
-            else _freeze(item, loose)
-            for item in value
-        )
-    return _freeze(value, loose)
-
-
-def _amount(value: Any) -> Decimal | None:
-    # Lenient on purpose: a float amount should still pair its record so the
-    # comparison can say "a JSON number" instead of "missing".
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        value = repr(value)
-    if not isinstance(value, str):
-        return None
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
-
-
-def _freeze(value: Any, loose: bool) -> Hashable:
-    if isinstance(value, dict):
-        return ("object", tuple(sorted((k, _freeze(v, loose)) for k, v in value.items())))
-    if isinstance(value, list):
-        return ("array", tuple(_freeze(item, loose) for item in value))
-    if isinstance(value, str):
-        if loose:
-            value = _newlines(unicodedata.normalize("NFC", html.unescape(value))).strip()
-        return ("string", value)
-    if loose and isinstance(value, int | float) and not isinstance(value, bool):
-        return ("number", value)
-    return (type(value).__name__, value)
 
 
 def _child(path: str, name: str) -> str:

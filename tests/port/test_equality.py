@@ -21,7 +21,6 @@ from conformance.port.equality import (
     compare_records,
     field_rules,
     instant_millis,
-    match_by_content,
     parse_timestamp,
     referenced_ids,
 )
@@ -415,90 +414,3 @@ def test_difference_reads_as_one_line() -> None:
 
 
 REFERENCE_PATH = re.compile(r"\$\.(media_ids|in_reply_to|avatar_media_id)\b")
-
-
-@SETTINGS
-@given(ARCHIVES, st.integers(0, 2**32))
-def test_match_by_content_recovers_a_mapping_that_compares_equal(
-    generated: GeneratedArchive, seed: int
-) -> None:
-    records = copy.deepcopy(generated.records)
-    for n, record in enumerate(records):
-        # Distinct instants make every record distinguishable by content.
-        record["created_at"] = f"2001-01-01T00:{n // 60:02d}:{n % 60:02d}Z"
-    exported, id_map = export_like(records, seed)
-    assert match_by_content(records, exported) == id_map
-
-
-@SETTINGS
-@given(ARCHIVES, st.integers(0, 2**32))
-def test_match_by_content_pairs_only_records_equal_in_every_non_reference_field(
-    generated: GeneratedArchive, seed: int
-) -> None:
-    exported, id_map = export_like(generated.records, seed)
-    recovered = match_by_content(generated.records, exported)
-    assert set(recovered) == set(id_map)
-    assert sorted(recovered.values()) == sorted(id_map.values())
-    # Records equal in every field but their references may trade places.
-    differences = compare_records(generated.records, exported, recovered)
-    assert [d for d in differences if not REFERENCE_PATH.match(d.path)] == []
-
-
-@SETTINGS
-@given(ARCHIVES, st.integers(0, 2**32))
-def test_match_by_content_ignores_unrelated_records_of_the_account(
-    generated: GeneratedArchive, seed: int
-) -> None:
-    exported, id_map = export_like(generated.records, seed)
-    unrelated = {"type": "Review", "id": "other", "item_ref": "\x00not generated\x00", "rating": 2}
-    recovered = match_by_content(generated.records, [unrelated, *exported])
-    assert "other" not in recovered.values()
-    assert set(recovered) == set(id_map)
-
-
-def test_match_by_content_pairs_damaged_text_so_the_damage_is_reported() -> None:
-    record = {"type": "Review", "id": "a1", "text": "e\u0301", "rating": 3, "item_ref": "x"}
-    damaged = {**record, "id": "p1", "text": "\u00e9"}
-    mapping = match_by_content([record], [damaged])
-    assert mapping == {"a1": "p1"}
-    assert "normalisation" in only(compare_records([record], [damaged], mapping)).reason
-
-
-def test_match_by_content_uses_references_to_tell_identical_posts_apart() -> None:
-    base = {
-        "type": "Post",
-        "content": "same",
-        "media_ids": [],
-        "created_at": "2024-01-01T00:00:00Z",
-    }
-    parent = {"type": "Post", "content": "parent", "media_ids": [], "in_reply_to": None}
-    # The reply comes before its parent, and the first candidate in order is
-    # the wrong one: only pairing the parent first tells the two apart.
-    expected = [
-        {**base, "id": "a2", "in_reply_to": "a3"},
-        {**base, "id": "a1", "in_reply_to": None},
-        {**parent, "id": "a3"},
-    ]
-    actual = [
-        {**base, "id": "p1", "in_reply_to": None},
-        {**base, "id": "p2", "in_reply_to": "p3"},
-        {**parent, "id": "p3"},
-    ]
-    assert match_by_content(expected, actual) == {"a1": "p1", "a2": "p2", "a3": "p3"}
-
-
-def test_match_by_content_pairs_a_lone_profile_whatever_its_content() -> None:
-    expected = [{"type": "Profile", "id": "a1", "bio": "old"}]
-    actual = [{"type": "Profile", "id": "p9", "bio": "rewritten"}]
-    assert match_by_content(expected, actual) == {"a1": "p9"}
-
-
-def test_match_by_content_leaves_a_lost_record_unmapped() -> None:
-    expected = [
-        {"type": "Review", "id": "a1", "rating": 3},
-        {"type": "Review", "id": "a2", "rating": 4},
-    ]
-    actual = [{"type": "Review", "id": "p1", "rating": 3}]
-    mapping = match_by_content(expected, actual)
-    assert mapping == {"a1": "p1"}
-    assert only(compare_records(expected, actual, mapping)).record == "a2"
