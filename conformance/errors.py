@@ -84,6 +84,14 @@ class Mismatch:
         return f"{self.path}: expected {self.expected!r}, got {self.actual!r}{why}"
 
 
+def json_path(parts: Sequence[Any]) -> str:
+    """A JSON path (``$.parts[0].size``) from a sequence of keys and indices."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
 class Finding(AssertionError):
     """Evidence that the platform breaks a requirement.
 

@@ -14,7 +14,7 @@ import jsonschema
 
 from conformance.bundle import bundle
 from conformance.catalogue import Catalogue
-from conformance.errors import Mismatch, SpecError
+from conformance.errors import Mismatch, SpecError, json_path
 
 
 class ComponentSchemas:
@@ -39,7 +39,7 @@ class ComponentSchemas:
             self._validators[key] = cls(schema, format_checker=jsonschema.FormatChecker())
         return [
             Mismatch(
-                _path(e.absolute_path),
+                json_path(list(e.absolute_path)),
                 f"{e.validator}: {str(e.validator_value)[:80]}",
                 repr(e.instance)[:120],
                 e.message[:200],
@@ -64,10 +64,3 @@ def _to_defs(node: Any) -> Any:
             out["$ref"] = "#/$defs/" + ref.removeprefix("#/components/schemas/")
         return out
     return node
-
-
-def _path(parts: Any) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out

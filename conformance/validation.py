@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 from openapi_core import Config, OpenAPI
@@ -18,7 +19,7 @@ from werkzeug.datastructures import Headers
 
 from conformance.bundle import bundle
 from conformance.catalogue import Catalogue, Spec
-from conformance.errors import Mismatch
+from conformance.errors import Mismatch, json_path
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -118,15 +119,10 @@ class OpenApiCoreValidator:
         return []
 
 
-_VALIDATORS: dict[int, OpenApiCoreValidator] = {}
-
-
+@cache
 def validator_for(catalogue: Catalogue) -> OpenApiCoreValidator:
     """One validator per catalogue: building openapi-core's objects is the costly part."""
-    key = id(catalogue)
-    if key not in _VALIDATORS:
-        _VALIDATORS[key] = OpenApiCoreValidator(catalogue)
-    return _VALIDATORS[key]
+    return OpenApiCoreValidator(catalogue)
 
 
 def _routes(spec: Spec) -> list[tuple[re.Pattern[str], str, Operation]]:
@@ -149,7 +145,7 @@ def _mismatches(op: Operation, status: int, exc: BaseException) -> list[Mismatch
     if schema_errors:
         return [
             Mismatch(
-                path=_json_path(e.absolute_path),
+                path=json_path(list(e.absolute_path)),
                 expected=f"{e.validator}: {_short(e.validator_value)}",
                 actual=_short(e.instance),
                 reason=e.message[:300],
@@ -172,13 +168,6 @@ def _safe_str(exc: BaseException) -> str:
         return str(exc)
     except Exception:
         return type(exc).__name__
-
-
-def _json_path(parts: Sequence[Any]) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
 
 
 def _short(value: Any) -> str:

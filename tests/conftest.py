@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,29 @@ def reference(tmp_path: Path) -> Iterator[ReferencePlatform]:
 def reference_target_(reference: ReferencePlatform) -> Target:
     """The suite's target for the fresh reference platform."""
     return reference_target(reference)
+
+
+ServeHttp = Callable[..., str]
+
+
+@pytest.fixture
+def serve_http() -> Iterator[ServeHttp]:
+    """Serves a request handler class on loopback; returns its base URL. Stopped after the test."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def serve(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> str:
+        try:
+            server = ThreadingHTTPServer((host, 0), handler)
+        except OSError:
+            pytest.skip(f"cannot bind {host} on this machine")
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://{host}:{server.server_port}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 TargetFile = Callable[..., Path]

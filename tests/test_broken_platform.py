@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -49,13 +48,8 @@ class _Broken(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def broken_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+def broken_url(serve_http: Callable[..., str]) -> str:
+    return serve_http(_Broken)
 
 
 def test_nonsense_answers_end_as_fail_or_error_with_reasons(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -38,13 +37,8 @@ class _Garbage(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def garbage_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+def garbage_url(serve_http: Callable[..., str]) -> str:
+    return serve_http(_Garbage)
 
 
 def _closed_port() -> int:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -62,27 +61,22 @@ class _Recorder(BaseHTTPRequestHandler):
         pass
 
 
-def _serve(host: str) -> Iterator[tuple[str, list[dict[str, str]], type[_Recorder]]]:
+Served = tuple[str, list[dict[str, str]], type[_Recorder]]
+
+
+def _recorder(serve_http: Callable[..., str], host: str) -> Served:
     handler = type("Handler", (_Recorder,), {"seen": []})
-    try:
-        server = ThreadingHTTPServer((host, 0), handler)
-    except OSError:
-        pytest.skip(f"cannot bind {host} on this machine")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{host}:{server.server_port}", handler.seen, handler
-    server.shutdown()
-    server.server_close()
+    return serve_http(handler, host), handler.seen, handler
 
 
 @pytest.fixture
-def home() -> Iterator[tuple[str, list[dict[str, str]], type[_Recorder]]]:
-    yield from _serve("127.0.0.1")
+def home(serve_http: Callable[..., str]) -> Served:
+    return _recorder(serve_http, "127.0.0.1")
 
 
 @pytest.fixture
-def elsewhere() -> Iterator[tuple[str, list[dict[str, str]], type[_Recorder]]]:
-    yield from _serve("127.0.0.2")  # another host, still loopback
+def elsewhere(serve_http: Callable[..., str]) -> Served:
+    return _recorder(serve_http, "127.0.0.2")  # another host, still loopback
 
 
 _made: list[Transport] = []

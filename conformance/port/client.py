@@ -14,7 +14,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
 
 from hypothesis import assume
 
@@ -364,13 +363,7 @@ def _after(value: Any, since: datetime) -> bool:
 
 def resolve_media_url(probe: Probe, url: str) -> str:
     """A Media record's url, resolved against the target's base URL (PORT spec choice)."""
-    return (
-        probe.url(url)
-        if url.startswith(("http://", "https://"))
-        else urljoin(
-            probe.target.base_url + "/", url.lstrip("/") if not url.startswith("/") else url
-        )
-    )
+    return probe.url(url, base=probe.target.base_url + "/")
 
 
 def differences_as_mismatches(differences: Sequence[Any]) -> list[Mismatch]:

@@ -15,24 +15,13 @@ from reference_support import TIMEOUT, Api, assert_problem
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
+from conformance.problems import problem_codes
 from conformance.reference import ReferencePlatform, generate_identities
 from conformance.reference.app import ReferenceApp
 from conformance.reference.ratelimit import FixedWindowLimiter
 from conformance.reference.routing import Claim, Context, Route
 
-CODES = {
-    "INVALID",
-    "UNAUTHENTICATED",
-    "DENIED",
-    "NOT_FOUND",
-    "UNSUPPORTED",
-    "TOO_MANY_REQUESTS",
-    "CONFLICT",
-    "GONE",
-    "TOO_LARGE",
-    "INTERNAL",
-    "UNAVAILABLE",
-}
+CODES = problem_codes()
 
 
 def _parse(ts: str) -> datetime:
