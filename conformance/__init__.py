@@ -22,7 +22,7 @@ from conformance.errors import (
 )
 from conformance.harness import Options
 from conformance.probe import Probe, Response
-from conformance.results import Outcome, RunResult
+from conformance.results import Outcome, RunResult, Verdict
 from conformance.target import Role, Target, load_target
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Target",
     "TargetUnreachable",
     "UsageError",
+    "Verdict",
     "__version__",
     "load_target",
     "not_applicable",

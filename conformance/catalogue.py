@@ -6,6 +6,7 @@ once; this module reads them and nothing else copies them.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -83,21 +84,40 @@ class Catalogue:
         return iter(self._requirements.values())
 
     def requirement(self, rid: str) -> RequirementInfo:
-        """The requirement with this ID, or a UsageError that suggests close IDs."""
+        """The requirement with this ID (any case), or a UsageError that suggests close IDs."""
+        wanted = rid.strip().upper()
         try:
-            return self._requirements[rid]
+            return self._requirements[wanted]
         except KeyError:
-            close = [r for r in self._requirements if r.split("-")[0] == rid.split("-")[0]]
-            hint = f" Known: {', '.join(sorted(close)[:5])}..." if close else ""
-            raise UsageError(f"unknown requirement {rid!r}.{hint}") from None
+            raise UsageError(
+                f"unknown requirement {rid!r}.{self._requirement_hint(wanted)} "
+                "Fix: `conformance specs` lists every requirement"
+            ) from None
+
+    def _requirement_hint(self, wanted: str) -> str:
+        prefixes = sorted({r.split("-")[0] for r in self._requirements})
+        prefix, _, number = wanted.partition("-")
+        close = prefix if prefix in prefixes else next(iter(_close(prefix, prefixes)), "")
+        if close and number.isdigit():
+            guess = f"{close}-{int(number):03d}"
+            if guess in self._requirements and guess != wanted:
+                return f" Did you mean {guess!r}?"
+        if close:
+            same = sorted(r for r in self._requirements if r.split("-")[0] == close)
+            return f" {close} defines {same[0]}…{same[-1]}."
+        guesses = _close(wanted, list(self._requirements))
+        return f" Did you mean {guesses[0]!r}?" if guesses else ""
 
     def spec(self, standard: str) -> Spec:
         """The spec of a standard, or a UsageError listing the known ones."""
         try:
-            return self.specs[standard.upper()]
+            return self.specs[standard.strip().upper()]
         except KeyError:
             known = ", ".join(sorted(self.specs))
-            raise UsageError(f"unknown standard {standard!r}; known standards: {known}") from None
+            hint = _did_you_mean(standard.strip().upper(), list(self.specs))
+            raise UsageError(
+                f"unknown standard {standard!r}.{hint} Fix: use one of the known standards: {known}"
+            ) from None
 
     def select(
         self,
@@ -105,12 +125,16 @@ class Catalogue:
         profiles: tuple[str, ...] = (),
         requirements: tuple[str, ...] = (),
     ) -> list[RequirementInfo]:
-        """The requirements a run covers; COMMON comes with any standard."""
-        for s in standards:
-            self.spec(s)
-        for rid in requirements:
-            self.requirement(rid)
-        wanted = {s.upper() for s in standards}
+        """The requirements a run covers; COMMON comes with any standard.
+
+        Every name is checked against the catalogue first: an unknown standard,
+        profile or requirement, a profile none of the chosen standards defines,
+        or a selection that matches nothing is a ``UsageError`` (with a "did you
+        mean" where one fits), never a run that quietly judges less.
+        """
+        wanted = {self.spec(s).standard for s in standards}
+        ids = {self.requirement(rid).id for rid in requirements}
+        self._check_profiles(profiles, wanted)
         if wanted:
             wanted.add(COMMON)
         chosen = []
@@ -119,10 +143,48 @@ class Catalogue:
                 continue
             if profiles and r.profile not in profiles and r.standard != COMMON:
                 continue
-            if requirements and r.id not in requirements:
+            if ids and r.id not in ids:
                 continue
             chosen.append(r)
+        if not chosen:
+            asked = " ".join(
+                [f"--standard {s}" for s in standards]
+                + [f"--profile {p}" for p in profiles]
+                + [f"--requirement {r}" for r in requirements]
+            )
+            raise UsageError(
+                f"no requirement matches {asked}: the options exclude each other. "
+                "Fix: `conformance specs` lists which requirement belongs to which "
+                "standard and profile"
+            )
         return chosen
+
+    def _check_profiles(self, profiles: tuple[str, ...], standards: set[str]) -> None:
+        scope = [s for s in self.specs.values() if not standards or s.standard in standards]
+        for name in profiles:
+            if any(name in s.profiles for s in scope):
+                continue
+            owners = [s.standard for s in self.specs.values() if name in s.profiles]
+            if owners:
+                raise UsageError(
+                    f"profile {name!r} is not a profile of {', '.join(sorted(standards))} "
+                    f"(it is one of {', '.join(owners)}). "
+                    f"Fix: add --standard {owners[0]}, or drop --profile {name}"
+                )
+            every = list(dict.fromkeys(p for s in self.specs.values() for p in s.profiles))
+            listing = "; ".join(f"{s.standard}: {', '.join(s.profiles)}" for s in scope)
+            raise UsageError(
+                f"unknown profile {name!r}.{_did_you_mean(name, every)} Fix: use a profile of {listing}"
+            )
+
+
+def _close(word: str, choices: list[str]) -> list[str]:
+    return difflib.get_close_matches(word, choices, n=2, cutoff=0.6)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = _close(word, choices)
+    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
 @cache

@@ -3,12 +3,17 @@
 Exit codes of ``conformance run`` (also in the README):
 
 ==  =====================================================================
-0   conformant: every claimed MUST requirement passed
-1   not conformant: at least one claimed MUST requirement failed
-2   usage or configuration error (bad option, malformed target file)
-3   target unreachable (nothing answered at the base URL)
-4   the target answered, but not with a usable discovery document
-5   undecided: no claimed MUST failed, but some ended error or skip
+0   CONFORMANT: every claimed MUST requirement passed; or PARTIAL (a
+    narrowed run) in which every selected claimed MUST passed
+1   NOT CONFORMANT: at least one claimed MUST requirement failed (also
+    in a PARTIAL run)
+2   usage or CONFIGURATION ERROR (unknown option value, malformed target
+    file, a token the platform refuses); no requirement was judged
+3   UNREACHABLE: nothing answered at the base URL
+4   NO DISCOVERY: the target answered, but not with a usable discovery
+    document
+5   UNDECIDED: no claimed MUST failed, but some ended error or skip
+    (also in a PARTIAL run)
 70  internal error of the suite (a bug: please report it)
 ==  =====================================================================
 """
@@ -31,10 +36,11 @@ from conformance.errors import ConfigError, ConformanceError, UsageError
 from conformance.evidence import verify_chain
 from conformance.options import add_run_options, options_from
 from conformance.reference.__main__ import main as reference_main
+from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
 from conformance.report.json_report import schema
-from conformance.results import Outcome, RunResult
+from conformance.results import RunResult, Verdict
 from conformance.runner import run
 from conformance.target import Target, load_target
 
@@ -82,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--verbose", "-v", action="store_true", help="show each check as pytest runs it"
     )
+    run.add_argument(
+        "--choices",
+        default="default",
+        metavar="NAME",
+        help="with no --target: the built-in reference's choice set "
+        "(default, alt, strict or seed:N; see docs/CHOICES.md)",
+    )
     run.set_defaults(command=_run)
 
     specs = sub.add_parser("specs", help="list standards, profiles and requirements")
@@ -93,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8800)
     serve.add_argument(
         "--data", metavar="DIR", help="storage directory (default: a new temporary one)"
+    )
+    serve.add_argument(
+        "--choices",
+        default="default",
+        metavar="NAME",
+        help="which conformant platform to be: default, alt, strict or seed:N (docs/CHOICES.md)",
     )
     serve.set_defaults(command=_serve)
 
@@ -112,27 +131,35 @@ def _run(args: argparse.Namespace) -> int:
             target: Target = load_target(args.target)
             second = load_target(args.second_target) if args.second_target else None
         else:
-            target, second = _start_reference(stack)
+            target, second = _start_reference(stack, _choices(args.choices))
         result = run(target, options=options, second=second, quiet=not args.verbose)
-    code = exit_code(result)
-    discovery = next((r for r in result.requirements if r.info.id == "C-001"), None)
-    if code == EXIT_UNREACHABLE and discovery is not None:
-        print(f"conformance: {discovery.reason}", file=sys.stderr)
-    elif code == EXIT_GARBAGE and discovery is not None:
+    verdict = result.verdict()
+    if verdict is Verdict.CONFIGURATION_ERROR:
+        print(f"conformance: error: {result.configuration_error}", file=sys.stderr)
+    elif verdict is Verdict.UNREACHABLE:
+        print(f"conformance: target unreachable: {result.unreachable}", file=sys.stderr)
+    elif verdict is Verdict.NO_DISCOVERY:
         print(
             f"conformance: the target answered, but not with a usable discovery document: "
-            f"{discovery.reason}",
+            f"{result.discovery_problem}",
             file=sys.stderr,
         )
-    return code
+    return exit_code(result)
 
 
-def _start_reference(stack: ExitStack) -> tuple[Target, Target]:
+def _choices(name: str) -> ChoiceSet:
+    try:
+        return choice_set(name)
+    except ValueError as exc:
+        raise UsageError(f"--choices: {exc}") from None
+
+
+def _start_reference(stack: ExitStack, choices: ChoiceSet) -> tuple[Target, Target]:
 
     platforms = []
     for name in ("reference", "reference-b"):
         data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"{name}-")))
-        platform = stack.enter_context(ReferencePlatform(data_dir=data))
+        platform = stack.enter_context(ReferencePlatform(data_dir=data, choices=choices))
         platforms.append(reference_target(platform, name))
     print(
         f"conformance: reference platform started at {platforms[0].base_url} "
@@ -142,25 +169,25 @@ def _start_reference(stack: ExitStack) -> tuple[Target, Target]:
 
 
 def exit_code(result: RunResult) -> int:
-    """The documented exit code for a finished run."""
-    by_id = {r.info.id: r for r in result.requirements}
-    discovery = by_id.get("C-001")
-    if result.claims is None and discovery is not None:
-        unreachable = (
-            discovery.outcome is Outcome.ERROR and "unreachable" in discovery.reason.lower()
-        )
-        return EXIT_UNREACHABLE if unreachable else EXIT_GARBAGE
-    musts = list(result.claimed_musts())
-    if any(r.outcome is Outcome.FAIL for r in musts):
+    """The documented exit code for a finished run (its verdict, see the module docstring)."""
+    verdict = result.verdict()
+    fixed = {
+        Verdict.CONFIGURATION_ERROR: EXIT_USAGE,
+        Verdict.UNREACHABLE: EXIT_UNREACHABLE,
+        Verdict.NO_DISCOVERY: EXIT_GARBAGE,
+    }
+    if verdict in fixed:
+        return fixed[verdict]
+    if result.failed_musts():
         return EXIT_NOT_CONFORMANT
-    if any(r.outcome is not Outcome.PASS for r in musts):
+    if result.undecided_musts():
         return EXIT_UNDECIDED
     return EXIT_CONFORMANT
 
 
 def _specs(args: argparse.Namespace) -> int:
     catalogue = Catalogue.load()
-    wanted = {s.upper() for s in args.standard}
+    wanted = {catalogue.spec(s).standard for s in args.standard}  # an unknown one is a usage error
     for spec in catalogue.specs.values():
         if wanted and spec.standard not in wanted:
             continue
@@ -173,7 +200,7 @@ def _specs(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    argv = ["--host", args.host, "--port", str(args.port)] + (
+    argv = ["--host", args.host, "--port", str(args.port), "--choices", args.choices] + (
         ["--data", args.data] if args.data else []
     )
     return reference_main(argv)
@@ -182,7 +209,15 @@ def _serve(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     directory = Path(args.report_dir)
     report = json.loads((directory / "report.json").read_text(encoding="utf-8"))
-    jsonschema.validate(report, schema())
+    try:
+        jsonschema.validate(report, schema())
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
+        print(
+            f"{directory / 'report.json'}: does not match the report schema "
+            f"{schema()['properties']['schema_version']['const']} at {where}: {exc.message}"
+        )
+        return 1
     count = verify_chain(directory / "evidence.jsonl")
     known = set()
     with (directory / "evidence.jsonl").open(encoding="utf-8") as f:

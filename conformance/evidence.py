@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import itertools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -82,7 +81,7 @@ class EvidenceLog:
     def __init__(self, path: Path | None, redactor: Redactor) -> None:
         self.path = path
         self.redactor = redactor
-        self._ids = itertools.count(1)
+        self._issued = 0
         self._lock = threading.Lock()
         self._previous = GENESIS
         self._file: IO[str] | None = None
@@ -92,7 +91,18 @@ class EvidenceLog:
 
     def new_id(self) -> str:
         """A fresh exchange id, unique within the run."""
-        return f"ex-{next(self._ids):06d}"
+        with self._lock:
+            self._issued += 1
+            return _exchange_id(self._issued)
+
+    @property
+    def issued(self) -> int:
+        """How many exchange ids were handed out so far (a mark for ``issued_since``)."""
+        return self._issued
+
+    def issued_since(self, mark: int) -> list[str]:
+        """The exchange ids handed out after ``mark`` (a value of ``issued``), in order."""
+        return [_exchange_id(n) for n in range(mark + 1, self._issued + 1)]
 
     def write(self, record: Record) -> None:
         """Append one record, redacted, chained to the one before."""
@@ -151,6 +161,10 @@ class EvidenceLog:
             ],
             "error": red.text(r.error) if r.error else None,
         }
+
+
+def _exchange_id(number: int) -> str:
+    return f"ex-{number:06d}"
 
 
 def verify_chain(path: Path) -> int:

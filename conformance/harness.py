@@ -11,7 +11,7 @@ import random
 import secrets
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +20,11 @@ from typing import Any, TypeVar
 from conformance._version import __version__
 from conformance.catalogue import Catalogue
 from conformance.claims import DISCOVERY_PATH, Claims
-from conformance.errors import ConformanceError, Finding, TargetUnreachable
+from conformance.errors import ConfigError, ConformanceError, Finding, TargetUnreachable
 from conformance.evidence import EvidenceLog
+from conformance.preflight import credential_error, refused
 from conformance.probe import Probe, Transport
-from conformance.results import CheckResult, RequirementInfo, RunResult, fold
+from conformance.results import CheckResult, RequirementInfo, RunResult, Selection, fold
 from conformance.secrets import Redactor
 from conformance.target import Target
 from conformance.validation import validator_for
@@ -50,7 +51,26 @@ class _Memo:
     value: Any = None
     error: BaseException | None = None
     done: bool = False
+    exchanges: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class Ledger:
+    """What the running check cites beyond its own probes' exchanges, and what it verified."""
+
+    check: str
+    cited: dict[str, None] = field(default_factory=dict)  # an ordered set
+    verified: list[str] = field(default_factory=list)
+
+    @property
+    def evidence(self) -> list[str]:
+        """The exchanges cited, each once, in the order they were cited."""
+        return list(self.cited)
+
+    def cite(self, exchanges: Iterable[str]) -> None:
+        """Add exchanges the check rests on."""
+        self.cited.update(dict.fromkeys(exchanges))
 
 
 class Harness:
@@ -91,8 +111,11 @@ class Harness:
         self.second_transport = Transport(second, validator, self.log) if second else None
         self.results: dict[str, list[CheckResult]] = defaultdict(list)
         self.deselected: set[str] = set()  # requirements whose checks pytest deselected
+        self.configuration_error: ConfigError | None = None
+        self.notes: list[str] = []
         self._claims: Claims | None = None
         self._memos: dict[str, _Memo] = defaultdict(_Memo)
+        self._ledger: Ledger | None = None
         self.result: RunResult | None = None
 
     def probe(self, check: str, requirement: str, *, second: bool = False) -> Probe:
@@ -129,19 +152,79 @@ class Harness:
                     self._claims = Claims.from_document(document, evidence)
         return self._claims
 
+    def check_credentials(self) -> ConfigError | None:
+        """Before any requirement is judged: does the platform accept every configured token?
+
+        Each role sends one cheap read of a claimed standard (``conformance.preflight``);
+        a role whose token is refused with 401 throughout is a configuration error,
+        kept in ``configuration_error`` and returned. Nothing is sent when the claims
+        cannot be read (the discovery failure is the run's verdict then).
+        """
+        claims = self.claims()
+        if not claims.usable:
+            return None
+        pairs = [(self.target, self.transport)]
+        if self.second is not None and self.second_transport is not None:
+            pairs.append((self.second, self.second_transport))
+        for target, transport in pairs:
+            probe = Probe(transport, check="credentials (before any requirement)")
+            refusals = refused(probe, sorted(target.credentials, key=str), set(claims.profiles))
+            if probe.exchanges:
+                self.notes.append(
+                    f"credentials of {target.name} checked before any requirement: "
+                    f"{len(target.credentials)} role(s), exchanges {probe.exchanges[0]}"
+                    f"…{probe.exchanges[-1]}"
+                )
+            if refusals:
+                self.configuration_error = credential_error(target, refusals)
+                return self.configuration_error
+        return None
+
     def memo(self, key: str, compute: Callable[[], T]) -> T:
-        """Compute a shared value once per run; later callers get it, or its error again."""
+        """Compute a shared value once per run; later callers get it, or its error again.
+
+        The exchanges made while computing it are cited by every check that uses
+        it, the one that computed it and those that reuse it.
+        """
         memo = self._memos[key]
         with memo.lock:
             if not memo.done:
+                mark = self.log.issued
                 try:
                     memo.value = compute()
                 except BaseException as exc:
                     memo.error = exc
+                memo.exchanges = self.log.issued_since(mark)
                 memo.done = True
+        if self._ledger is not None:
+            self._ledger.cite(memo.exchanges)
         if memo.error is not None:
             raise memo.error
         return memo.value  # type: ignore[no-any-return]
+
+    def verified(self, summary: str, *, evidence: Iterable[str] = ()) -> None:
+        """Say what the running check verified, citing the exchanges it rests on.
+
+        The summary becomes the reason of its ``pass``: counts, not adjectives
+        ("2 parts, 48 213 bytes: sizes and SHA-256 match"). The exchanges of the
+        check's own probes are cited already; cite here those it reuses (made by a
+        fixture or another check). A ``pass`` that cites no exchange is an ``error``.
+        """
+        if self._ledger is None:
+            raise ConformanceError("harness.verified() was called outside a running check")
+        self._ledger.verified.append(summary)
+        self._ledger.cite(evidence)
+
+    def begin_check(self, check: str) -> Ledger:
+        """Start the ledger of a check (the plugin calls this before its setup)."""
+        self._ledger = Ledger(check)
+        return self._ledger
+
+    def ledger(self, check: str) -> Ledger:
+        """The ledger of ``check`` (an empty one if it never began)."""
+        if self._ledger is None or self._ledger.check != check:
+            return Ledger(check)
+        return self._ledger
 
     def record(self, result: CheckResult) -> None:
         """Add the result of one check."""
@@ -151,7 +234,24 @@ class Harness:
         """Fold the checks per requirement into the run's result."""
         claims = self._claims
         self.log.close()
-        requirements = [fold(info, self.results.get(info.id, [])) for info in self.selection]
+        judged = self.configuration_error is None
+        if judged and claims is not None and claims.usable:
+            # Rules every answer is held to (C-002, C-003), broken while a check probed
+            # for another requirement: charged to theirs (conformance.probe).
+            wanted = {r.id for r in self.selection if claims.claims(r)}
+            for charged in self.transport.charged_results(wanted, self.seed):
+                self.record(charged)
+        requirements = [
+            fold(info, self.results.get(info.id, [])) for info in self.selection if judged
+        ]
+        options = self.options
+        selection = Selection(
+            standards=tuple(self.catalogue.spec(s).standard for s in options.standards),
+            profiles=tuple(options.profiles),
+            requirements=tuple(self.catalogue.requirement(r).id for r in options.requirements),
+            deselected=tuple(r.id for r in self.selection if r.id in self.deselected and judged),
+        )
+        claimed, unreachable, unusable = _discovery(self.catalogue, claims)
         self.result = RunResult(
             run_id=self.run_id,
             suite_version=__version__,
@@ -171,7 +271,12 @@ class Harness:
             ],
             seed=self.seed,
             requirements=requirements,
-            notes=[f"evidence chain head {self.log.head}"],
+            notes=[*self.notes, f"evidence chain head {self.log.head}"],
+            selection=selection,
+            claimed=claimed,
+            unreachable=unreachable,
+            discovery_problem=unusable,
+            configuration_error=str(self.configuration_error or ""),
         )
         return self.result
 
@@ -185,6 +290,19 @@ class Harness:
         self.transport.close()
         if self.second_transport:
             self.second_transport.close()
+
+
+def _discovery(
+    catalogue: Catalogue, claims: Claims | None
+) -> tuple[tuple[str, ...] | None, str, str]:
+    """What the platform claims over the whole catalogue, or why nothing is known."""
+    if claims is None:
+        return None, "", ""
+    if claims.unreachable:
+        return None, claims.problem, ""
+    if not claims.usable:
+        return None, "", claims.problem
+    return tuple(r.id for r in catalogue if claims.claims(r)), "", ""
 
 
 def _now() -> str:

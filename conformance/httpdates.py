@@ -1,4 +1,4 @@
-"""Parsing the dates and rate-limit fields that headers carry."""
+"""Parsing the dates that headers carry (the rate-limit fields are ``conformance.ratelimits``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-_RATELIMIT_DRAFT7 = re.compile(r"^\s*limit=\d+\s*,\s*remaining=\d+\s*,\s*reset=\d+\s*$")
-_RATELIMIT_ITEM = re.compile(r'^\s*"?[A-Za-z0-9_.-]*"?\s*(;\s*[a-z]+=[-\w."]+)+\s*$')
+from conformance.structured_fields import Date, SFError, parse_item
+
+# RFC 9110 §5.6.7: the form every sender generates (names are case-sensitive).
+_IMF_FIXDATE = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
+)
 
 
 def http_date(value: str) -> datetime | None:
@@ -20,11 +25,17 @@ def http_date(value: str) -> datetime | None:
 
 
 def deprecation_date(value: str) -> datetime | None:
-    """RFC 9745 ``@<unix seconds>``, or leniently an HTTP-date (spec choice)."""
-    value = value.strip()
-    if re.fullmatch(r"@-?\d+", value):
-        return datetime.fromtimestamp(int(value[1:]), UTC)
-    return http_date(value)
+    """RFC 9745's sf-date (``@<unix seconds>``, parameters allowed), or leniently an HTTP-date."""
+    try:
+        item = parse_item(value)
+    except SFError:
+        return http_date(value.strip())
+    if not isinstance(item.value, Date):
+        return None
+    try:
+        return datetime.fromtimestamp(int(item.value), UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def rfc3339(value: object) -> datetime | None:
@@ -39,22 +50,35 @@ def rfc3339(value: object) -> datetime | None:
         return None
 
 
+def imf_fixdate(value: str) -> datetime | None:
+    """An HTTP-date in IMF-fixdate form, the form senders must generate, or None."""
+    value = value.strip()
+    return http_date(value) if _IMF_FIXDATE.fullmatch(value) else None
+
+
 def retry_after(value: str | None) -> bool:
-    """True for a valid ``Retry-After``: delay-seconds or an HTTP-date."""
+    """True for a ``Retry-After`` a sender may send: delay-seconds or an IMF-fixdate.
+
+    RFC 9110 §10.2.3 and §5.6.7: ``delay-seconds = 1*DIGIT``; senders generate
+    HTTP-dates in IMF-fixdate form (recipients also read the obsolete forms,
+    as :func:`retry_delay` does).
+    """
     if value is None:
         return False
     value = value.strip()
-    return value.isdigit() or http_date(value) is not None
+    return bool(re.fullmatch(r"[0-9]+", value)) or imf_fixdate(value) is not None
 
 
-def ratelimit_fields(policy: str | None, state: str | None) -> bool:
-    """True when both headers parse as draft-07 or as the structured syntax."""
-    if not policy or not state:
-        return False
-    if _RATELIMIT_DRAFT7.match(state):
-        return bool(re.search(r"\d", policy))
-    items = [p for p in state.split(",") if p.strip()]
-    policies = [p for p in policy.split(",") if p.strip()]
-    return all(_RATELIMIT_ITEM.match(i) and re.search(r";\s*r=\d+", i) for i in items) and all(
-        _RATELIMIT_ITEM.match(p) and re.search(r";\s*q=\d+", p) for p in policies
-    )
+def retry_delay(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` asks to wait (never negative), read as a recipient must.
+
+    Delay-seconds, or an HTTP-date in any of the three forms RFC 9110 §5.6.7
+    has recipients accept; None when the value is neither.
+    """
+    value = (value or "").strip()
+    if re.fullmatch(r"[0-9]+", value):
+        return float(value)
+    when = http_date(value) if value else None
+    if when is None:
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

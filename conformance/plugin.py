@@ -7,11 +7,13 @@ COMMON C4 outcome per requirement; reporters read the folded ``RunResult``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 
+from conformance.catalogue import Catalogue
 from conformance.checking import NOT_APPLICABLE, NOT_CLAIMED, PREREQUISITE
 from conformance.errors import (
     ConfigError,
@@ -28,7 +30,7 @@ from conformance.harness import Harness, Options
 from conformance.options import add_run_options, options_from
 from conformance.probe import Probe
 from conformance.report import console, write_reports
-from conformance.results import CheckResult, Outcome
+from conformance.results import UNCITED_PASS, CheckResult, Outcome
 from conformance.target import Target, load_target
 
 harness_key = pytest.StashKey[Harness]()
@@ -71,6 +73,13 @@ def pytest_configure(config: pytest.Config) -> None:
         except (ConfigError, UsageError) as exc:
             raise pytest.UsageError(str(exc)) from None
     else:
+        options = _options(config)
+        if options.standards or options.profiles or options.requirements:
+            # Even without a target, a mistyped selection is an error, not a quiet run.
+            try:
+                Catalogue.load().select(options.standards, options.profiles, options.requirements)
+            except UsageError as exc:
+                raise pytest.UsageError(str(exc)) from None
         return
     config.stash[harness_key] = harness
 
@@ -114,6 +123,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     harness = _harness(session.config)
     if harness is None:
         return
+    if not session.config.option.collectonly:
+        _check_credentials(session, harness)
     # A requirement whose checks -k or -m deselected was not selected: a skip.
     # One with no check at all stays "no check ran", an error.
     collected = {rid for item in session.items for rid in requirement_ids(item)}
@@ -129,12 +140,26 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             )
 
 
+def _check_credentials(session: pytest.Session, harness: Harness) -> None:
+    """Refused tokens are a configuration error: no check runs, nothing is judged."""
+    error = harness.check_credentials()
+    if error is None:
+        return
+    if session.items:
+        session.config.hook.pytest_deselected(items=list(session.items))
+        session.items.clear()
+    if session.config.stash.get(preset_key, None) is None:
+        raise pytest.UsageError(str(error))
+    # Under `conformance run` the command reports it, once, with its own exit code.
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     harness = _harness(item.config)
     ids = requirement_ids(item)
     if harness is None or not ids:
         return
+    harness.begin_check(item.nodeid)
     claims = harness.claims()
     if "C-001" in ids:
         return  # C-001 decides the claims; it always runs
@@ -158,8 +183,14 @@ def pytest_runtest_makereport(
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
         outcome, reason = _classify(call, report)
-        evidence = [e for p in item.stash.get(_probe_key, []) for e in p.exchanges]
-        evidence += [e for e in _finding_evidence(call) if e not in evidence]
+        ledger = harness.ledger(item.nodeid)
+        own = [e for p in item.stash.get(_probe_key, []) for e in p.exchanges]
+        evidence = list(dict.fromkeys([*own, *ledger.evidence, *_finding_evidence(call)]))
+        if outcome is Outcome.PASS:
+            if evidence:
+                reason = "; ".join(ledger.verified) or _what_was_checked(item, len(evidence))
+            else:
+                outcome, reason = Outcome.ERROR, UNCITED_PASS
         for rid in ids:
             harness.record(
                 CheckResult(
@@ -174,6 +205,13 @@ def pytest_runtest_makereport(
             )
         _relabel(report, outcome, reason, [harness.requirement(i).level for i in ids])
     return report
+
+
+def _what_was_checked(item: pytest.Item, exchanges: int) -> str:
+    """A pass reason for a check that said nothing itself: its docstring, and on what."""
+    doc = inspect.getdoc(getattr(item, "obj", None)) or item.name.removeprefix("test_")
+    first = doc.strip().splitlines()[0].replace("``", "").replace("_", " ").rstrip(".")
+    return f"{first} (checked on {exchanges} exchange(s))"
 
 
 def _classify(call: pytest.CallInfo[None], report: pytest.TestReport) -> tuple[Outcome, str]:
@@ -242,6 +280,7 @@ def _relabel(report: pytest.TestReport, outcome: Outcome, reason: str, levels: l
         report.outcome = "skipped"
         report.wasxfail = f"SHOULD not met: {reason.splitlines()[0] if reason else ''}"
     elif outcome is Outcome.ERROR and report.when == "call":
+        report.outcome = "failed"
         report.longrepr = f"error (could not decide): {reason}"
 
 
@@ -250,10 +289,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     harness = _harness(session.config)
     if harness is None:
         return
+    if session.config.option.collectonly:
+        harness.close()  # nothing was judged: no verdict, no report
+        return
     result = harness.finish()
     if harness.report_dir is not None:
         write_reports(result, harness.report_dir)
     harness.close()
+    # pytest's exit code agrees with the headline: a verdict that is not a clean
+    # (partial) pass fails the session even if no check failed in pytest's eyes
+    # (deselected checks, a requirement no check decided).
+    if result.failing() and session.exitstatus in (
+        pytest.ExitCode.OK,
+        pytest.ExitCode.NO_TESTS_COLLECTED,
+    ):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

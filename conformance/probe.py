@@ -4,8 +4,18 @@ It enforces what makes the suite safe to point at a live system: only the
 target's origin (and origins the target file allows) is ever contacted,
 refused before connecting; a time limit per request and per check; a cap on
 response size, read as a stream; no redirect followed to another origin
-with credentials; a pace of at most ``requests_per_second``. Every exchange
-is validated against the spec and written to the evidence log, redacted.
+with credentials; a pace of at most ``requests_per_second``, and for each
+credential the quota the platform states (``conformance.ratelimits``); a 429 is
+waited out as its ``Retry-After`` asks, within the check's time limit. Every
+exchange is validated against the spec and written to the evidence log,
+redacted.
+
+Some rules hold for every answer, whichever check provoked it: every error
+answer to an operation of the specs (read whole: a download read as a
+stream is its check's business) is held to COMMON C-002 (a problem body,
+``conformance.problems``) and every 429 to C-003 (``Retry-After``). What
+breaks them is charged to that requirement (``Transport.charges``), not to
+the requirement of the check in force, which goes on with what it can read.
 """
 
 from __future__ import annotations
@@ -36,9 +46,12 @@ from conformance.errors import (
     TargetUnreachable,
 )
 from conformance.evidence import EXCERPT_BYTES, Body, EvidenceLog, Record
-from conformance.httpdates import http_date
+from conformance.httpdates import retry_after, retry_delay
+from conformance.problems import problem_defects
+from conformance.ratelimits import QuotaPacer
+from conformance.results import CheckResult, Outcome
 from conformance.target import Role, Target, origin_of
-from conformance.validation import Operation, Validator
+from conformance.validation import Operation, Validator, media_type
 from conformance.watchdog import Watchdog
 
 _NOT_SENT = (
@@ -48,9 +61,10 @@ _NOT_SENT = (
     requests.exceptions.InvalidSchema,
 )
 _MAX_REDIRECTS = 5
-_MAX_WAITS = 2  # 429s waited out per request
-_MAX_WAIT_SECONDS = 60.0
+_MAX_BACKOFF = 60.0  # seconds, for a 429 that says nothing of when to come back
 _CHUNK = 64 * 1024
+PROBLEMS = "C-002"
+RETRY_AFTER = "C-003"
 
 
 @dataclass
@@ -132,8 +146,20 @@ class _Pace:
             time.sleep(start - now)
 
 
+@dataclass(frozen=True)
+class Charge:
+    """A rule of one requirement broken by an answer a check made for another."""
+
+    requirement: str
+    check: str
+    in_force: str
+    exchange: str
+    label: str
+    mismatches: tuple[Mismatch, ...]
+
+
 class Transport:
-    """What every check shares: the HTTP session, the validator, the log."""
+    """What every check shares: the HTTP session, the validator, the log, the pacing."""
 
     def __init__(self, target: Target, validator: Validator | None, log: EvidenceLog) -> None:
         self.target = target
@@ -144,6 +170,46 @@ class Transport:
         self.watchdog = Watchdog()
         rps = target.limits.requests_per_second
         self.pace = _Pace(1.0 / rps if rps > 0 else 0.0)
+        self.quota = QuotaPacer()
+        self.charges: list[Charge] = []
+        self._lock = threading.Lock()
+
+    def charge(self, charge: Charge) -> None:
+        """Keep a charge (the harness folds them into the requirements' results)."""
+        with self._lock:
+            self.charges.append(charge)
+
+    def charged_results(self, wanted: set[str], seed: int | None = None) -> list[CheckResult]:
+        """One ``fail`` per (requirement, check) charged, for the requirements in ``wanted``.
+
+        A check that decides the charged requirement itself is left to say so.
+        """
+        grouped: dict[tuple[str, str], list[Charge]] = {}
+        with self._lock:
+            for charge in self.charges:
+                if charge.requirement in wanted and charge.in_force != charge.requirement:
+                    grouped.setdefault((charge.requirement, charge.check), []).append(charge)
+        out = []
+        for (requirement, check), charges in grouped.items():
+            lines = [f"  {c.label} {m.describe()}" for c in charges for m in c.mismatches]
+            shown = lines[:20] + ([f"  ... and {len(lines) - 20} more"] if len(lines) > 20 else [])
+            reason = (
+                f"{len(charges)} answer(s) provoked by {check or 'the suite'} "
+                f"(for {charges[0].in_force or 'no requirement'}) break {requirement}:\n"
+                + "\n".join(shown)
+            )
+            out.append(
+                CheckResult(
+                    requirement,
+                    f"{check} (charged)",
+                    Outcome.FAIL,
+                    reason,
+                    0.0,
+                    tuple(dict.fromkeys(c.exchange for c in charges)),
+                    seed,
+                )
+            )
+        return out
 
     def close(self) -> None:
         """Close the session's connections."""
@@ -207,7 +273,7 @@ class Probe:
         json_body: Any = None,
         content: bytes | None = None,
         content_type: str | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         params: Mapping[str, str] | None = None,
         validate: bool = True,
         follow_redirects: bool = True,
@@ -216,11 +282,17 @@ class Probe:
         """Send one request and return the whole response (up to the size cap).
 
         ``role`` authenticates as a client for a user; without it the request
-        is anonymous and presents ``client``'s headers (if given). With
+        is anonymous and presents ``client``'s headers (if given). A header
+        given as None in ``headers`` is not sent, not even the client's
+        configured one (a client presenting no ``Origin``, say). With
         ``validate`` the response must match its operation in the spec, or a
-        ``SchemaViolation`` is raised against the requirement in force. A 429 whose
-        ``Retry-After`` fits in the check's time is waited out and retried (at most
-        twice), unless ``wait_on_429`` is False (checks that study refusals).
+        ``SchemaViolation`` is raised against the requirement in force (an error
+        answer's body is judged as C-002's, and charged there). The request
+        waits until its credential's stated quota allows it, and a 429 is waited
+        out as its ``Retry-After`` asks and retried, as often as the check's time
+        limit allows; a wait past it ends the check ``error`` with the reason.
+        With ``wait_on_429`` False (checks that study refusals) the request is
+        neither held back to the quota nor retried: the 429 is returned.
         """
         if json_body is not None:
             content = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
@@ -231,18 +303,24 @@ class Probe:
             target_url = (
                 requests.Request("GET", target_url, params=dict(params)).prepare().url or target_url
             )
-        waits = 0
-        for _ in range(_MAX_REDIRECTS + _MAX_WAITS + 1):
-            record, raw = self._send(method, target_url, role, sent, content, stream=False)
+        redirects = refusals = 0
+        while True:
+            record, raw = self._send(
+                method, target_url, role, sent, content, stream=False, paced=wait_on_429
+            )
             body = self._read_all(raw, record)
-            if wait_on_429 and raw.status_code == 429 and waits < _MAX_WAITS:
-                if self._wait_out(record, raw, body):
-                    waits += 1
-                    continue
+            if wait_on_429 and raw.status_code == 429:
+                refusals += 1
+                self._wait_out(record, raw, body, role, refusals)
+                continue
+            refusals = 0
             response = self._finish(record, raw, body, validate)
             location = raw.headers.get("Location")
             if not (follow_redirects and raw.status_code in (301, 302, 303, 307, 308) and location):
                 return response
+            redirects += 1
+            if redirects > _MAX_REDIRECTS:
+                break
             next_url = urljoin(target_url, location)
             if origin_of(next_url) != origin_of(target_url):
                 if origin_of(next_url) not in self.target.allowed_origins:
@@ -268,7 +346,13 @@ class Probe:
         """GET a large body chunk by chunk; the record keeps its size and hash."""
         target_url = self.url(url, base)
         record, raw = self._send(
-            "GET", target_url, role, self._headers(role, None, headers, None), None, stream=True
+            "GET",
+            target_url,
+            role,
+            self._headers(role, None, headers, None),
+            None,
+            stream=True,
+            paced=True,
         )
         tally = _Tally()
 
@@ -292,7 +376,7 @@ class Probe:
         self,
         role: Role | None,
         client: str | None,
-        extra: Mapping[str, str] | None,
+        extra: Mapping[str, str | None] | None,
         content_type: str | None,
     ) -> dict[str, str]:
         name = role.client if role else client
@@ -303,7 +387,11 @@ class Probe:
             sent["Authorization"] = f"Bearer {self.target.token(role).reveal()}"
         if content_type:
             sent["Content-Type"] = content_type
-        sent.update(extra or {})
+        for key, value in (extra or {}).items():
+            if value is None:
+                sent.pop(key, None)
+            else:
+                sent[key] = value
         return sent
 
     def _guard(self, url: str) -> None:
@@ -323,8 +411,15 @@ class Probe:
         content: bytes | None,
         *,
         stream: bool,
+        paced: bool,
     ) -> tuple[Record, requests.Response]:
         self._guard(url)  # before anything leaves the machine
+        if self.remaining() <= 0:
+            raise DeadlineExceeded(f"{self.check or 'the check'} used up its time limit")
+        key = _credential(role)
+        quota = self.transport.quota
+        if paced and origin_of(url) == self.target.origin:
+            quota.wait(key, self.deadline, f"{method} {url}")
         remaining = self.remaining()
         if remaining <= 0:
             raise DeadlineExceeded(f"{self.check or 'the check'} used up its time limit")
@@ -343,6 +438,8 @@ class Probe:
         self.exchanges.append(record.id)
         timeout = min(self.target.limits.request_timeout, remaining)
         self.transport.pace.wait()
+        if origin_of(url) == self.target.origin:
+            quota.sent(key)
         started = time.monotonic()
         try:
             raw = self.transport.session.request(
@@ -363,6 +460,8 @@ class Probe:
                 raise ProbeError(f"{method} {url}: the request could not be sent ({exc})") from None
             raise TargetUnreachable(f"{method} {url}: {_why(exc)}") from None
         record.duration = time.monotonic() - started
+        if origin_of(url) == self.target.origin:
+            quota.observe(key, raw.headers)
         return record, raw
 
     def _chunks(self, raw: requests.Response, record: Record) -> Iterator[bytes]:
@@ -416,18 +515,15 @@ class Probe:
     def _finish(
         self, record: Record, raw: requests.Response, body: bytes, validate: bool
     ) -> Response:
-        record.status = raw.status_code
-        record.response_headers = dict(raw.headers)
-        record.response_body = Body.of(body)
-        path = _path_under(record.url, self.target.base_url)
+        op, path = self._complete(record, raw, body)
         validator = self.transport.validator
-        op: Operation | None = validator.find(record.method, path) if validator and path else None
-        if op is not None:
-            record.operation = op.operation_id
-            if validate and validator is not None and path is not None:
-                record.violations = validator.check_response(
-                    op, path, raw.status_code, raw.headers, body
-                )
+        if op is not None and validate and validator is not None and path is not None:
+            # An error body is C-002's to judge (``_screen``); status and headers stay here.
+            found = validator.check_response(
+                op, path, raw.status_code, raw.headers, body, include_body=raw.status_code < 400
+            )
+            # Likewise a 429's Retry-After is C-003's (``_screen``).
+            record.violations = [m for m in found if m.path.lower() != "header retry-after"]
         self._commit(record)
         if record.violations:
             raise SchemaViolation(
@@ -447,25 +543,97 @@ class Probe:
             record.duration,
         )
 
-    def _wait_out(self, record: Record, raw: requests.Response, body: bytes) -> bool:
-        """Record a 429 and sleep its Retry-After, if that fits in the check's time."""
-        value = (raw.headers.get("Retry-After") or "").strip()
-        if value.isdigit():
-            delay = float(value)
-        else:
-            when = http_date(value) if value else None
-            if when is None:
-                return False
-            delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
-        if delay > min(_MAX_WAIT_SECONDS, self.remaining() - 1):
-            return False
+    def _complete(
+        self, record: Record, raw: requests.Response, body: bytes
+    ) -> tuple[Operation | None, str | None]:
+        """Fill the record with the answer, find its operation, screen it for COMMON."""
         record.status = raw.status_code
         record.response_headers = dict(raw.headers)
         record.response_body = Body.of(body)
-        record.error = f"429: waited {delay:.0f} s as Retry-After asked, then retried"
+        path = _path_under(record.url, self.target.base_url)
+        validator = self.transport.validator
+        op: Operation | None = validator.find(record.method, path) if validator and path else None
+        if op is not None:
+            record.operation = op.operation_id
+        self._screen(record, raw, body, op, path)
+        return op, path
+
+    def _screen(
+        self,
+        record: Record,
+        raw: requests.Response,
+        body: bytes,
+        op: Operation | None,
+        path: str | None,
+    ) -> None:
+        """Hold the answer to C-002 and C-003, whichever check provoked it."""
+        status = raw.status_code
+        who = record.role or "anonymous"
+        label = f"{record.method} {path or record.url} as {who} ({record.id}, {status})"
+        if (
+            op is not None
+            and status >= 400
+            and record.method != "HEAD"
+            and _asks_for_json(record.request_headers)
+        ):
+            defects = problem_defects(status, raw.headers, body)
+            if defects:
+                self._charge(PROBLEMS, record, label, defects)
+        if status == 429 and path is not None and not retry_after(raw.headers.get("Retry-After")):
+            self._charge(
+                RETRY_AFTER,
+                record,
+                label,
+                [
+                    Mismatch(
+                        "Retry-After",
+                        "delay-seconds or an IMF-fixdate HTTP-date",
+                        raw.headers.get("Retry-After"),
+                    )
+                ],
+            )
+
+    def _charge(
+        self, requirement: str, record: Record, label: str, mismatches: list[Mismatch]
+    ) -> None:
+        self.transport.charge(
+            Charge(requirement, self.check, self.requirement, record.id, label, tuple(mismatches))
+        )
+
+    def _wait_out(
+        self,
+        record: Record,
+        raw: requests.Response,
+        body: bytes,
+        role: Role | None,
+        refusals: int,
+    ) -> None:
+        """Record a 429 and sleep as it asks; ``DeadlineExceeded`` if that passes the limit."""
+        self._complete(record, raw, body)
+        key = _credential(role)
+        value = raw.headers.get("Retry-After")
+        delay, basis = retry_delay(value), f"Retry-After: {value}"
+        if delay is None:
+            stated = self.transport.quota.reset_in(key)
+            if stated is not None:
+                delay, basis = stated, "no usable Retry-After; the RateLimit reset"
+            else:
+                delay = min(2.0 ** (refusals - 1), _MAX_BACKOFF)
+                basis = "no usable Retry-After; backing off"
+        if refusals > 1:
+            delay = max(delay, 1.0)  # a platform that keeps refusing "0 s" is not hammered
+        left = self.remaining()
+        if delay >= left - 1:
+            record.error = f"429: not waited ({basis}); the check's time limit is too near"
+            self._commit(record)
+            raise DeadlineExceeded(
+                f"{record.method} {record.url} as {key}: refused with 429 "
+                f"({_ordinal(refusals)} time in a row), asked to wait {delay:.0f} s ({basis}); "
+                f"the check has {max(left, 0):.0f} s of its time limit left"
+            )
+        record.error = f"429: waited {delay:.1f} s ({basis}), then retried"
         self._commit(record)
         time.sleep(delay)
-        return True
 
     def _commit(self, record: Record) -> None:
         self.transport.log.write(record)
@@ -482,6 +650,31 @@ def _cut(raw: requests.Response) -> None:
         raw.close()
     except OSError:
         pass
+
+
+def _credential(role: Role | None) -> str:
+    return str(role) if role is not None else "anonymous"
+
+
+def _asks_for_json(headers: Mapping[str, str]) -> bool:
+    """Whether the request asked as an API client (no Accept, or one naming a JSON type).
+
+    A request made as a browser (LINK-007's visitors ask for ``text/html``)
+    may get an HTML error page; C-002 judges what the suite asks as a client.
+    """
+    accept = next((v for k, v in headers.items() if k.lower() == "accept"), None)
+    if accept is None:
+        return True
+    for member in accept.split(","):
+        parsed = media_type(member)
+        if parsed is not None and (parsed.is_json or parsed.essence == "application/*"):
+            if parsed.parameters.get("q", "1").strip() not in ("0", "0.0", "0.00", "0.000"):
+                return True
+    return False
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}"
 
 
 def _path_under(url: str, base_url: str) -> str | None:

@@ -1,18 +1,28 @@
-"""The result model: one stream of check results, folded per requirement.
+"""The result model: one stream of check results, folded per requirement, and the verdict.
 
 Every reporter (console, JSON, JUnit) reads a ``RunResult``; none of them
 looks at pytest. Its JSON form is described by ``schemas/report.schema.json``
 (``REPORT_SCHEMA_VERSION``), so a report can be read without this package.
+
+The verdict never claims more than was decided: a run that left out a
+requirement the platform claims is ``partial``, a configuration error is not
+the platform's failure, and a ``pass`` that cites no exchange is not a pass.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "2.0"
+
+UNCITED_PASS = (
+    "the check passed without citing any exchange, so nothing in the evidence supports a "
+    "pass (a bug of the check: make its requests through its probe, or cite the exchanges "
+    "it reuses with harness.verified(..., evidence=...))"
+)
 
 
 class Outcome(enum.StrEnum):
@@ -24,6 +34,18 @@ class Outcome(enum.StrEnum):
     SKIP = "skip"
     NOT_CLAIMED = "not-claimed"
     NOT_APPLICABLE = "not-applicable"
+
+
+class Verdict(enum.StrEnum):
+    """What a whole run says about the platform: exactly one, named by the headline."""
+
+    CONFORMANT = "conformant"
+    NOT_CONFORMANT = "not-conformant"
+    PARTIAL = "partial"
+    UNDECIDED = "undecided"
+    UNREACHABLE = "unreachable"
+    NO_DISCOVERY = "no-discovery"
+    CONFIGURATION_ERROR = "configuration-error"
 
 
 # When a requirement has several checks, the worst one decides.
@@ -113,12 +135,55 @@ def fold(info: RequirementInfo, checks: Sequence[CheckResult]) -> RequirementRes
     """
     if not checks:
         return RequirementResult(info, Outcome.ERROR, "no check ran for this requirement", ())
+    checks = [uncited(c) for c in checks]
     worst = max(checks, key=lambda c: _SEVERITY[c.outcome])
     if worst.outcome is Outcome.PASS:
-        reason = f"{len(checks)} check(s) passed"
+        passed = [c for c in checks if c.outcome is Outcome.PASS]
+        reason = "; ".join(c.reason for c in passed if c.reason) or (
+            f"{len(passed)} check(s) passed"
+        )
     else:
         reason = worst.reason
     return RequirementResult(info, worst.outcome, reason, tuple(checks))
+
+
+def uncited(check: CheckResult) -> CheckResult:
+    """A ``pass`` that cites no exchange becomes an ``error``: nothing supports it."""
+    if check.outcome is Outcome.PASS and not check.evidence:
+        return replace(check, outcome=Outcome.ERROR, reason=UNCITED_PASS)
+    return check
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a run was asked to judge: the options that narrowed it, what pytest deselected."""
+
+    standards: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
+    deselected: tuple[str, ...] = ()
+    """Requirements of the selection with a check that ``-k`` or ``-m`` deselected."""
+
+    def describe(self) -> str:
+        """The selection as the options that made it (``everything`` when none did)."""
+        words = (
+            [f"--standard {s}" for s in self.standards]
+            + [f"--profile {p}" for p in self.profiles]
+            + [f"--requirement {r}" for r in self.requirements]
+        )
+        if self.deselected:
+            words.append(f"-k/-m deselected checks of {len(self.deselected)} requirement(s)")
+        return " ".join(words) or "everything"
+
+    def to_json(self) -> dict[str, Any]:
+        """The selection as it appears in report.json."""
+        return {
+            "standards": list(self.standards),
+            "profiles": list(self.profiles),
+            "requirements": list(self.requirements),
+            "deselected": list(self.deselected),
+            "description": self.describe(),
+        }
 
 
 @dataclass
@@ -135,6 +200,15 @@ class RunResult:
     seed: int
     requirements: list[RequirementResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    selection: Selection = field(default_factory=Selection)
+    claimed: tuple[str, ...] | None = None
+    """Every requirement of the catalogue the platform claims (None: claims unknown)."""
+    unreachable: str = ""
+    """Why nothing answered at the base URL (empty when something did)."""
+    discovery_problem: str = ""
+    """Why the discovery document could not be used (empty when it could)."""
+    configuration_error: str = ""
+    """Why no requirement was judged: the target file does not work with this platform."""
 
     def counts(self) -> dict[str, int]:
         """How many requirements ended with each outcome."""
@@ -151,9 +225,103 @@ class RunResult:
             if r.is_must and r.outcome not in (Outcome.NOT_CLAIMED, Outcome.NOT_APPLICABLE)
         )
 
+    def judged(self) -> set[str]:
+        """Requirements whose every check ran in this run (none deselected)."""
+        return {r.info.id for r in self.requirements} - set(self.selection.deselected)
+
+    def partial(self) -> bool:
+        """True when a requirement the full run would judge was left out of this one."""
+        if self.claimed is None:
+            return bool(
+                self.selection.deselected
+                or self.selection.standards
+                or self.selection.profiles
+                or self.selection.requirements
+            )
+        return bool(set(self.claimed) - self.judged())
+
+    def decided(self) -> list[RequirementResult]:
+        """Claimed requirements this run decided: pass, fail or not-applicable."""
+        judged = self.judged()
+        claimed = set(self.claimed or ())
+        return [
+            r
+            for r in self.requirements
+            if r.info.id in judged
+            and (r.info.id in claimed or self.claimed is None)
+            and r.outcome in (Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE)
+        ]
+
+    def failed_musts(self) -> list[RequirementResult]:
+        """Claimed MUST requirements that failed."""
+        return [r for r in self.claimed_musts() if r.outcome is Outcome.FAIL]
+
+    def undecided_musts(self) -> list[RequirementResult]:
+        """Claimed MUST requirements judged in this run that ended neither pass nor fail."""
+        judged = self.judged()
+        return [
+            r
+            for r in self.claimed_musts()
+            if r.info.id in judged and r.outcome not in (Outcome.PASS, Outcome.FAIL)
+        ]
+
+    def verdict(self) -> Verdict:
+        """The one verdict of the run (see ``headline`` for its sentence)."""
+        if self.configuration_error:
+            return Verdict.CONFIGURATION_ERROR
+        if self.unreachable:
+            return Verdict.UNREACHABLE
+        if self.discovery_problem:
+            return Verdict.NO_DISCOVERY
+        if self.partial():
+            return Verdict.PARTIAL
+        if self.failed_musts():
+            return Verdict.NOT_CONFORMANT
+        if self.undecided_musts():
+            return Verdict.UNDECIDED
+        return Verdict.CONFORMANT
+
     def conformant(self) -> bool:
-        """True when every claimed MUST passes (SHOULDs never decide this)."""
-        return all(r.outcome is Outcome.PASS for r in self.claimed_musts())
+        """True only when a whole run found every claimed MUST passing (SHOULDs never decide)."""
+        return self.verdict() is Verdict.CONFORMANT
+
+    def failing(self) -> bool:
+        """True when the verdict should fail a CI job: anything but a clean (partial) pass."""
+        verdict = self.verdict()
+        if verdict is Verdict.PARTIAL:
+            return bool(self.failed_musts() or self.undecided_musts())
+        return verdict is not Verdict.CONFORMANT
+
+    def headline(self) -> str:
+        """One line that says exactly what was decided."""
+        verdict = self.verdict()
+        failed = _ids(self.failed_musts())
+        undecided = _ids(self.undecided_musts())
+        if verdict is Verdict.CONFIGURATION_ERROR:
+            return f"CONFIGURATION ERROR: {self.configuration_error}"
+        if verdict is Verdict.UNREACHABLE:
+            return f"UNREACHABLE: nothing answered at {self.target.get('base_url')}: {self.unreachable}"
+        if verdict is Verdict.NO_DISCOVERY:
+            return (
+                "NO DISCOVERY: the target answered, but not with a usable discovery document: "
+                f"{self.discovery_problem}"
+            )
+        if verdict is Verdict.PARTIAL:
+            of = f" of {len(self.claimed)}" if self.claimed is not None else ""
+            head = (
+                f"PARTIAL: {len(self.decided())}{of} requirements decided "
+                f"(selection: {self.selection.describe()})"
+            )
+            if failed:
+                return f"{head}; claimed MUST failed: {failed}, so the platform is not conformant"
+            if undecided:
+                return f"{head}; no selected MUST failed, but undecided: {undecided}"
+            return f"{head}; no selected MUST failed (a verdict on the platform needs a whole run)"
+        if verdict is Verdict.NOT_CONFORMANT:
+            return f"NOT CONFORMANT: claimed MUST failed: {failed}"
+        if verdict is Verdict.UNDECIDED:
+            return f"UNDECIDED: no claimed MUST failed, but undecided (error or skip): {undecided}"
+        return f"CONFORMANT: every claimed MUST passes ({len(self.decided())} requirements decided)"
 
     def to_json(self) -> dict[str, Any]:
         """The whole run in the form of report.schema.json."""
@@ -167,7 +335,25 @@ class RunResult:
             "target": dict(self.target),
             "claims": self.claims,
             "specs": [dict(s) for s in self.specs],
-            "summary": {"conformant": self.conformant(), "counts": self.counts()},
+            "selection": self.selection.to_json(),
+            "summary": {
+                "verdict": self.verdict().value,
+                "headline": self.headline(),
+                "conformant": self.conformant(),
+                "decided": len(self.decided()),
+                "claimed": None if self.claimed is None else len(self.claimed),
+                "counts": self.counts(),
+                "problem": self.configuration_error
+                or self.unreachable
+                or self.discovery_problem
+                or None,
+            },
             "requirements": [r.to_json() for r in self.requirements],
             "notes": list(self.notes),
         }
+
+
+def _ids(results: Sequence[RequirementResult], limit: int = 8) -> str:
+    ids = [r.info.id for r in results]
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more

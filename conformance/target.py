@@ -82,6 +82,8 @@ class Target:
     allowed_origins: tuple[str, ...] = ()
     domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = "<memory>"
+    token_envs: Mapping[Role, str] = field(default_factory=dict)
+    """The environment variable each role's token was read from (target files only)."""
 
     @property
     def origin(self) -> str:
@@ -100,6 +102,11 @@ class Target:
                 f"add credentials.{role.client}.{role.user}.token_env naming an environment "
                 "variable that holds the token",
             ) from None
+
+    def credential_key(self, role: Role) -> str:
+        """The key of the target file that configures a role's token."""
+        key = f"credentials.{role.client}.{role.user}"
+        return f"{key}.token_env" if role in self.token_envs else key
 
     def user_id(self, user: str) -> str:
         """The platform's id of a configured user."""
@@ -177,7 +184,8 @@ def parse_target(raw: Any, file: str, env: Mapping[str, str]) -> Target:
     )
     clients = _clients(v, doc.get("clients", {}))
     users = _users(v, doc.get("users"))
-    credentials = _credentials(v, doc.get("credentials", {}), clients, users, env)
+    token_envs: dict[Role, str] = {}
+    credentials = _credentials(v, doc.get("credentials", {}), clients, users, env, token_envs)
     limits = _limits(v, doc.get("limits", {}))
     domains = {
         k: tuple(
@@ -186,7 +194,16 @@ def parse_target(raw: Any, file: str, env: Mapping[str, str]) -> Target:
         for k, val in v.mapping(doc.get("domains", {}), "domains").items()
     }
     return Target(
-        name, base_url.rstrip("/"), clients, users, credentials, limits, allowed, domains, file
+        name,
+        base_url.rstrip("/"),
+        clients,
+        users,
+        credentials,
+        limits,
+        allowed,
+        domains,
+        file,
+        token_envs,
     )
 
 
@@ -281,6 +298,7 @@ def _credentials(
     clients: Mapping[str, Any],
     users: Mapping[str, str],
     env: Mapping[str, str],
+    token_envs: dict[Role, str],
 ) -> dict[Role, Secret]:
     credentials: dict[Role, Secret] = {}
     for client, per_user in v.mapping(raw, "credentials").items():
@@ -305,6 +323,7 @@ def _credentials(
                     f"export {var}=<the token of {client} for {user}>",
                 )
             credentials[Role(client, user)] = Secret(env[var])
+            token_envs[Role(client, user)] = var
     return credentials
 
 

@@ -2,6 +2,11 @@
 
 The probe only knows ``Validator``; ``OpenApiCoreValidator`` implements it
 with openapi-core. A faster engine can replace it without touching checks.
+
+A ``Content-Type`` is read as RFC 9110 §8.3.1 defines it: type and subtype
+compare case-insensitively, and parameters (``charset=utf-8`` and any other)
+never change which media type the spec's ``content`` entry applies; only
+the bare media type reaches the engine.
 """
 
 from __future__ import annotations
@@ -15,6 +20,11 @@ from typing import Any, Protocol
 
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
+from openapi_core.validation.response.exceptions import (
+    DataValidationError,
+    HeaderValidationError,
+    MissingRequiredHeader,
+)
 from werkzeug.datastructures import Headers
 
 from conformance.bundle import bundle
@@ -22,6 +32,45 @@ from conformance.catalogue import Catalogue, Spec
 from conformance.errors import Mismatch, json_path
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_MEDIA_TYPE = re.compile(rf"[ \t]*({_TOKEN})/({_TOKEN})[ \t]*")
+_PARAMETER = re.compile(rf';[ \t]*(?:({_TOKEN})=({_TOKEN}|"(?:[^"\\]|\\.)*"))?[ \t]*', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class MediaType:
+    """A ``Content-Type`` value: the bare media type, lower-cased, and its parameters."""
+
+    essence: str
+    parameters: Mapping[str, str]
+
+    @property
+    def is_json(self) -> bool:
+        """``application/json`` or any ``+json`` type (RFC 6839)."""
+        return self.essence == "application/json" or self.essence.endswith("+json")
+
+
+def media_type(value: str | None) -> MediaType | None:
+    """Parse a ``Content-Type`` (RFC 9110 §8.3.1); None when it names no ``type/subtype``.
+
+    Parameter names are lower-cased and quoted values unquoted; a parameter
+    that does not parse ends the list (the media type itself still counts).
+    """
+    text = value or ""
+    found = _MEDIA_TYPE.match(text)
+    if found is None or (found.end() < len(text) and text[found.end()] != ";"):
+        return None
+    essence = f"{found.group(1)}/{found.group(2)}".lower()
+    parameters: dict[str, str] = {}
+    position = found.end()
+    while (parameter := _PARAMETER.match(text, position)) is not None:
+        position = parameter.end()
+        if parameter.group(1):
+            raw = parameter.group(2)
+            if raw.startswith('"'):
+                raw = re.sub(r"\\(.)", r"\1", raw[1:-1])
+            parameters[parameter.group(1).lower()] = raw
+    return MediaType(essence, parameters)
 
 
 @dataclass(frozen=True)
@@ -41,9 +90,20 @@ class Validator(Protocol):
         """The operation that a request to this path would reach, if any spec has it."""
 
     def check_response(
-        self, op: Operation, path: str, status: int, headers: Mapping[str, str], body: bytes
+        self,
+        op: Operation,
+        path: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        include_body: bool = True,
     ) -> list[Mismatch]:
-        """Every way the response breaks its operation's definition (empty when valid)."""
+        """Every way the response breaks its operation's definition (empty when valid).
+
+        With ``include_body`` False the body is not looked at: the status and
+        headers still are (the probe judges error bodies as C-002 problems).
+        """
 
 
 class _Request:
@@ -60,11 +120,22 @@ class _Request:
 
 
 class _Response:
-    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+    def __init__(
+        self, status: int, headers: Mapping[str, str], body: bytes, content_type: str
+    ) -> None:
         self.status_code = status
         self.data = body
         self.headers = Headers(list(headers.items()))
-        self.content_type = self.headers.get("Content-Type", "")
+        self.content_type = content_type
+
+
+def _as_is(value: bytes, **_parameters: str) -> bytes:
+    return value
+
+
+def _json(value: bytes, **_parameters: str) -> Any:
+    # RFC 8259 §11: JSON has no charset parameter; a "charset" has no effect.
+    return json.loads(value)
 
 
 class OpenApiCoreValidator:
@@ -75,8 +146,9 @@ class OpenApiCoreValidator:
             # The specs are validated once by the suite's own tests, not at every run.
             spec_validator_cls=None,  # type: ignore[arg-type]
             extra_media_type_deserializers={
-                "application/problem+json": json.loads,
-                "application/x-ndjson": lambda b: b,
+                "application/json": _json,
+                "application/problem+json": _json,
+                "application/x-ndjson": _as_is,
             },
         )
         self._apis: dict[str, OpenAPI] = {}
@@ -95,28 +167,43 @@ class OpenApiCoreValidator:
         return None
 
     def check_response(
-        self, op: Operation, path: str, status: int, headers: Mapping[str, str], body: bytes
+        self,
+        op: Operation,
+        path: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        include_body: bool = True,
     ) -> list[Mismatch]:
-        """Validate status, headers and body; translate openapi-core's errors."""
-        media_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-        if media_type.split(";")[0].strip().lower().endswith("json") and body:
+        """Validate status, headers and (unless told not to) body; translate openapi-core's errors."""
+        raw_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        parsed = media_type(raw_type)
+        if include_body and parsed is not None and parsed.is_json and body:
             try:
                 json.loads(body)
             except (UnicodeDecodeError, ValueError) as exc:
                 return [
                     Mismatch(
                         "$",
-                        f"a JSON body, as Content-Type {media_type!r} says",
+                        f"a JSON body, as Content-Type {raw_type!r} says",
                         _short(body[:60]),
                         f"the body is not JSON ({_safe_str(exc)})",
                     )
                 ]
+        # Parameters never select a content entry: hand the engine the bare media type.
+        response = _Response(status, headers, body, parsed.essence if parsed else raw_type)
         api = self._apis[op.standard]
+        out: list[Mismatch] = []
         try:
-            api.validate_response(_Request(op.method, path), _Response(status, headers, body))
+            errors = list(api.iter_response_errors(_Request(op.method, path), response))
         except Exception as exc:  # openapi-core raises a zoo of types; all mean "invalid"
-            return _mismatches(op, status, exc)
-        return []
+            errors = [exc]
+        for error in errors:
+            if not include_body and isinstance(error, DataValidationError):
+                continue
+            out += _mismatches(op, status, error)
+        return out
 
 
 @cache
@@ -141,16 +228,26 @@ def _routes(spec: Spec) -> list[tuple[re.Pattern[str], str, Operation]]:
 
 def _mismatches(op: Operation, status: int, exc: BaseException) -> list[Mismatch]:
     cause = exc.__cause__ or exc
+    header = exc.name if isinstance(exc, HeaderValidationError) else None
     schema_errors: Sequence[Any] = getattr(cause, "schema_errors", None) or ()
     if schema_errors:
         return [
             Mismatch(
-                path=json_path(list(e.absolute_path)),
+                path=f"header {header}" if header else json_path(list(e.absolute_path)),
                 expected=f"{e.validator}: {_short(e.validator_value)}",
                 actual=_short(e.instance),
                 reason=e.message[:300],
             )
             for e in schema_errors
+        ]
+    if isinstance(exc, MissingRequiredHeader):
+        return [
+            Mismatch(
+                f"header {exc.name}",
+                f"present, as {op.operation_id} documents for {status}",
+                None,
+                "a required header is missing",
+            )
         ]
     return [
         Mismatch(

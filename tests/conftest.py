@@ -44,7 +44,10 @@ def serve_http() -> Iterator[ServeHttp]:
             server = ThreadingHTTPServer((host, 0), handler)
         except OSError:
             pytest.skip(f"cannot bind {host} on this machine")
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits for it, 0.5 s per server by default.
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         servers.append(server)
         return f"http://{host}:{server.server_port}"
 

@@ -19,7 +19,9 @@ INFO = RequirementInfo("PORT-004", "PORT", "1.0", "MUST", "core", "text", "PORT.
 
 
 def _check(outcome: Outcome, reason: str = "") -> CheckResult:
-    return CheckResult("PORT-004", f"check-{outcome.value}", outcome, reason)
+    return CheckResult(
+        "PORT-004", f"check-{outcome.value}", outcome, reason, evidence=("ex-000001",)
+    )
 
 
 def test_the_worst_check_decides() -> None:
@@ -39,6 +41,18 @@ def test_the_worst_check_decides() -> None:
 def test_an_optional_check_that_does_not_apply_does_not_hide_a_pass() -> None:
     folded = fold(INFO, [_check(Outcome.PASS), _check(Outcome.NOT_APPLICABLE, "no second target")])
     assert folded.outcome is Outcome.PASS
+
+
+def test_a_pass_that_cites_no_exchange_is_an_error() -> None:
+    uncited = CheckResult("PORT-004", "check-uncited", Outcome.PASS, "looked fine")
+    folded = fold(INFO, [uncited, _check(Outcome.PASS, "2 parts verified")])
+    assert folded.outcome is Outcome.ERROR
+    assert "without citing any exchange" in folded.reason
+
+
+def test_a_pass_says_what_its_checks_verified() -> None:
+    folded = fold(INFO, [_check(Outcome.PASS, "2 parts, 4096 bytes"), _check(Outcome.PASS, "")])
+    assert (folded.outcome, folded.reason) == (Outcome.PASS, "2 parts, 4096 bytes")
 
 
 def test_a_requirement_with_no_check_is_an_error_not_a_pass() -> None:

@@ -1,13 +1,17 @@
 """The catalogue-wide sensitivity test.
 
-Every requirement of every spec passes on the reference platform, and every
-named fault makes each requirement it declares end ``fail`` (not ``error``).
-Together with the coverage tests below, a check that cannot fail is caught.
+Every requirement of every spec passes on the reference platform under every
+named choice set and seeded mix (the space of conformant platforms, see
+docs/CHOICES.md), and every named fault makes each requirement it declares
+end ``fail`` (not ``error``) on ``default`` and on ``alt``. Together with the
+coverage tests below, a check that cannot fail, and a check that depends on
+one conformant platform's choices, are caught.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,22 +22,40 @@ from conformance.faults.catalog import Fault, load_faults
 from conformance.faults.proxy import FaultProxy
 from conformance.harness import Options
 from conformance.plugin import requirement_ids
+from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
-from conformance.results import Outcome, RunResult
+from conformance.results import Outcome, RunResult, Verdict
 from conformance.runner import run
 from conformance.target import Target
 
 CATALOGUE = Catalogue.load()
 FAULTS = load_faults()
 SEED = 20261128
+PASSING_SETS = ("default", "alt", "strict", "seed:1", "seed:2", "seed:3")
+FAULT_SETS = ("default", "alt")
 
 
 @pytest.fixture
-def second(tmp_path: Path) -> Iterator[Target]:
+def choices(request: pytest.FixtureRequest) -> ChoiceSet:
+    """The choice set of this test (parametrised indirectly by name)."""
+    return choice_set(getattr(request, "param", "default"))
+
+
+@pytest.fixture
+def platform(tmp_path: Path, choices: ChoiceSet) -> Iterator[Target]:
+    """A fresh reference platform taking ``choices``."""
+    with ReferencePlatform(data_dir=tmp_path / "first", part_size=4096, choices=choices) as running:
+        yield reference_target(running)
+
+
+@pytest.fixture
+def second(tmp_path: Path, choices: ChoiceSet) -> Iterator[Target]:
     """A second, independent reference platform (for cross-target checks)."""
-    with ReferencePlatform(data_dir=tmp_path / "second", part_size=4096) as platform:
-        yield reference_target(platform, "reference-b")
+    with ReferencePlatform(
+        data_dir=tmp_path / "second", part_size=4096, choices=choices
+    ) as running:
+        yield reference_target(running, "reference-b")
 
 
 def outcomes(result: RunResult) -> dict[str, tuple[Outcome, str]]:
@@ -41,24 +63,34 @@ def outcomes(result: RunResult) -> dict[str, tuple[Outcome, str]]:
     return {r.info.id: (r.outcome, r.reason) for r in result.requirements}
 
 
-def test_every_requirement_passes_on_the_reference(
-    reference_target_: Target, second: Target
-) -> None:
-    result = run(reference_target_, second=second, options=Options(seed=SEED, examples=5))
+@pytest.mark.slow
+@pytest.mark.parametrize("choices", PASSING_SETS, indirect=True)
+def test_every_requirement_passes_on_the_reference(platform: Target, second: Target) -> None:
+    result = run(platform, second=second, options=Options(seed=SEED, examples=5))
     seen = outcomes(result)
     assert set(seen) == {r.id for r in CATALOGUE}
     not_passing = {rid: o for rid, o in seen.items() if o[0] is not Outcome.PASS}
     assert not not_passing, f"requirements not passing on the reference: {not_passing}"
+    assert result.verdict() is Verdict.CONFORMANT, result.headline()
+    # Every pass rests on recorded exchanges and says what was verified.
+    for requirement in result.requirements:
+        for check in requirement.checks:
+            assert check.evidence, f"{check.check} passed citing no exchange"
+        assert not re.fullmatch(r"\d+ check\(s\) passed", requirement.reason), requirement.info.id
+    reasons = {r.info.id: r.reason for r in result.requirements}
+    assert re.search(r"\d+ part\(s\) of the baseline export, \d+ bytes", reasons["PORT-002"])
+    assert re.search(r"\d+ records \(", reasons["PORT-003"])
+    assert re.match(r"\d+ 429 answer\(s\)", reasons["C-003"])
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("choices", FAULT_SETS, indirect=True)
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_fault_makes_each_requirement_it_names_fail(
-    fault: Fault, reference_target_: Target, second: Target
+    fault: Fault, platform: Target, second: Target
 ) -> None:
-    with FaultProxy(reference_target_.base_url, fault) as proxy:
-        faulty = dataclasses.replace(
-            reference_target_, name=f"fault-{fault.name}", base_url=proxy.base_url
-        )
+    with FaultProxy(platform.base_url, fault) as proxy:
+        faulty = dataclasses.replace(platform, name=f"fault-{fault.name}", base_url=proxy.base_url)
         options = Options(requirements=fault.breaks, seed=SEED, examples=5, shrink=False)
         result = run(faulty, second=second, options=options)
     seen = outcomes(result)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conformance.catalogue import Catalogue
-from conformance.validation import OpenApiCoreValidator
+from conformance.validation import OpenApiCoreValidator, media_type
 
 VALIDATOR = OpenApiCoreValidator(Catalogue.load())
 JSON = {"Content-Type": "application/json"}
@@ -65,3 +67,92 @@ def test_a_body_that_is_not_json_is_named_as_such() -> None:
     assert op is not None
     (mismatch,) = VALIDATOR.check_response(op, "/.well-known/interop", 200, JSON, b"\xff<html>")
     assert "not JSON" in mismatch.reason
+
+
+# A response corpus: every way a conformant platform may write a media type
+# (RFC 9110 §8.3.1: case-insensitive type, any parameters, quoted or not).
+JSON_TYPES = (
+    "application/json",
+    "application/json; charset=utf-8",
+    "application/json;charset=UTF-8",
+    'application/json; charset="utf-8"',
+    "Application/JSON",
+    "application/json ; charset=utf-8",
+    "application/json;",
+    'application/json; profile="https://example.org/a;b=c"; charset=utf-8',
+)
+PROBLEM_TYPES = tuple(
+    t.replace("json", "problem+json").replace("JSON", "Problem+JSON") for t in JSON_TYPES
+)
+PROBLEM = {"type": "about:blank", "title": "Not Found", "status": 404, "code": "NOT_FOUND"}
+INTEROP = {"platform": "p", "standards": [], "limits": {}, "deprecations": []}
+
+
+@pytest.mark.parametrize("content_type", JSON_TYPES)
+def test_json_with_any_parameters_validates(content_type: str) -> None:
+    for method, path, body in (
+        ("GET", "/port/v1/exports/e1", _job()),
+        ("GET", "/.well-known/interop", json.dumps(INTEROP).encode()),
+    ):
+        op = VALIDATOR.find(method, path)
+        assert op is not None
+        headers = {"Content-Type": content_type}
+        assert VALIDATOR.check_response(op, path, 200, headers, body) == [], content_type
+
+
+@pytest.mark.parametrize("content_type", PROBLEM_TYPES)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/fair/v1/items/x"),
+        ("GET", "/port/v1/exports/x"),
+        ("DELETE", "/port/v1/records/x"),
+        ("GET", "/link/v1/messages/x"),
+        ("POST", "/disc/v1/pay-quotes"),
+        ("GET", "/.well-known/interop"),
+    ],
+)
+def test_problem_bodies_with_any_parameters_validate(
+    content_type: str, method: str, path: str
+) -> None:
+    op = VALIDATOR.find(method, path)
+    assert op is not None
+    headers = {"Content-Type": content_type}
+    body = json.dumps(PROBLEM).encode()
+    assert VALIDATOR.check_response(op, path, 404, headers, body) == [], content_type
+
+
+@pytest.mark.parametrize(
+    ("value", "essence"),
+    [
+        ("application/problem+json; charset=utf-8", "application/problem+json"),
+        ("TEXT/HTML;Charset=UTF-8", "text/html"),
+        ("application/json , text/plain", None),
+        ("json", None),
+        ("", None),
+    ],
+)
+def test_media_types_are_read_as_rfc_9110_writes_them(value: str, essence: str | None) -> None:
+    parsed = media_type(value)
+    assert (parsed.essence if parsed else None) == essence
+
+
+def test_an_error_body_can_be_left_to_c002_while_headers_are_checked() -> None:
+    op = VALIDATOR.find("GET", "/port/v1/parts/e1/0")
+    assert op is not None
+    plain = {"Content-Type": "text/plain"}
+    assert (
+        VALIDATOR.check_response(
+            op,
+            "/port/v1/parts/e1/0",
+            416,
+            plain | {"Content-Range": "bytes */10"},
+            b"no",
+            include_body=False,
+        )
+        == []
+    )
+    (missing,) = VALIDATOR.check_response(
+        op, "/port/v1/parts/e1/0", 416, plain, b"no", include_body=False
+    )
+    assert missing.path == "header Content-Range"

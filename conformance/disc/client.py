@@ -22,6 +22,8 @@ DECISIONS: Final = "/disc/v1/decisions"
 WORKERS: Final = ("w1", "w2")
 MERCHANTS: Final = ("m1", "m2")
 CLIENTS: Final = ("first_party", "third_party", "competitor")
+QUOTED: Final = (200, 201)
+"""Statuses of a quote: the draft names none, and COMMON C5 allows 201 beside 200."""
 W1: Final = Role("first_party", "w1")
 M1: Final = Role("first_party", "m1")
 

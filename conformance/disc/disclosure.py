@@ -126,11 +126,9 @@ class Disclosure:
         )
 
     def pay_rules(self) -> PayRules:
-        """The ``worker_pay`` section."""
+        """The ``worker_pay`` section (``zone_multipliers`` may be empty)."""
         pay = _object(self.document.get("worker_pay"), "$.worker_pay")
         zones = _object(pay.get("zone_multipliers"), "$.worker_pay.zone_multipliers")
-        if not zones:
-            raise DisclosureError("$.worker_pay.zone_multipliers", "no zone is published")
         return PayRules(
             _string(pay.get("currency"), "$.worker_pay.currency"),
             _decimal(pay.get("base"), "$.worker_pay.base"),
@@ -140,10 +138,10 @@ class Disclosure:
         )
 
     def fee_rules(self) -> dict[str, FeeRule]:
-        """Category → fee rule."""
+        """Category → fee rule (empty when the platform publishes no fee)."""
         raw = self.document.get("fees")
-        if not isinstance(raw, list) or not raw:
-            raise DisclosureError("$.fees", "expected a non-empty list of fee rules")
+        if not isinstance(raw, list):
+            raise DisclosureError("$.fees", "expected a list of fee rules")
         rules: dict[str, FeeRule] = {}
         for i, entry in enumerate(raw):
             path = f"$.fees[{i}]"

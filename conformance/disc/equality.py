@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from conformance.compare import canonical_body
+from conformance.disc.client import QUOTED
 from conformance.disc.formulas import as_decimal
 from conformance.disc.quotes import amount
 from conformance.probe import Response
@@ -38,10 +39,10 @@ def _money(value: Any) -> Any:
 def project(response: Response, fields: tuple[str, ...]) -> Any:
     """The part of an answer DISC-005 compares."""
     body = canonical_body(response)
-    if response.status >= 300 or not isinstance(body, dict):
+    if response.status not in QUOTED or not isinstance(body, dict):
         code = body.get("code") if isinstance(body, dict) else None
         return {"status": response.status, "code": code}
-    out: dict[str, Any] = {"status": response.status}
+    out: dict[str, Any] = {"status": "a quote (200 or 201)"}
     for name in fields:
         value = body.get(name, "<absent>")
         if name == "breakdown" and isinstance(value, list):

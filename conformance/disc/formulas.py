@@ -19,9 +19,11 @@ from typing import Final, Literal
 DECIMAL: Final = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 NON_NEGATIVE_DECIMAL: Final = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 
-Rounding = Literal["half-up", "floor", "ceiling"]
+Rounding = Literal["half-up", "floor", "ceiling", "half-toward-positive"]
 """``half-up`` is the standard's ``r()`` (a half goes away from zero, like
-``decimal.ROUND_HALF_UP``); ``floor`` and ``ceiling`` exist for faults."""
+``decimal.ROUND_HALF_UP``); ``floor``, ``ceiling`` and ``half-toward-positive``
+(``floor(x + 1/2)``, JavaScript's ``Math.round``: wrong only for negative
+halves) exist for faults."""
 
 COMPONENTS: Final = ("base", "distance", "time", "zone")
 
@@ -39,6 +41,8 @@ def r(x: Fraction, rounding: Rounding = "half-up") -> Fraction:
     if rounding == "half-up":
         magnitude = math.floor(abs(scaled) + Fraction(1, 2))
         cents = magnitude if scaled >= 0 else -magnitude
+    elif rounding == "half-toward-positive":
+        cents = math.floor(scaled + Fraction(1, 2))
     elif rounding == "floor":
         cents = math.floor(scaled)
     else:

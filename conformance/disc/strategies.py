@@ -15,7 +15,7 @@ from typing import Final, TypeVar
 from hypothesis import example
 from hypothesis import strategies as st
 
-from conformance.disc.formulas import FeeInput, FeeRule, PayInput, PayRules
+from conformance.disc.formulas import FeeInput, FeeRule, PayInput, PayRules, is_tie, r
 
 MAX_DISTANCE_M: Final = 200_000
 MAX_DURATION_S: Final = 86_400
@@ -33,16 +33,67 @@ def ties(rate: Fraction, divisor: int, limit: int, count: int = 2) -> list[int]:
     return [k * step for k in range(1, 2 * count, 2) if k * step <= limit]
 
 
+def _reaching(rate: Fraction, divisor: int, cents: int, top: int) -> int | None:
+    """An ``n`` in 0…top with ``r(rate × n / divisor)`` equal to ``cents`` / 100, if one exists."""
+    if rate <= 0:
+        return 0 if cents == 0 else None
+    guess = round(Fraction(cents, 100) * divisor / rate)
+    for n in (guess, guess - 1, guess + 1, guess - 2, guess + 2):
+        if 0 <= n <= top and r(rate * n / divisor) == Fraction(cents, 100):
+            return n
+    return None
+
+
+def zone_ties(rules: PayRules, zone: str, count: int = 2, scan: int = 2000) -> list[PayInput]:
+    """The smallest inputs whose zone component ``subtotal × (multiplier − 1)`` is an exact tie.
+
+    The zone component is negative for a multiplier below 1, where ``r()``
+    sends a half away from zero (``-0.175`` → ``-0.18``) and a platform that
+    rounds halves upward gets ``-0.17``. The subtotal is ``base`` plus a
+    whole number of cents; the first ``scan`` of those are tried, each
+    reached by a distance alone (or a duration alone). A multiplier whose
+    products never fall on a half gives none.
+    """
+    step = rules.zone_multipliers[zone] - 1
+    found: list[PayInput] = []
+    if step == 0:
+        return found
+    for cents in range(scan):
+        if not is_tie((rules.base + Fraction(cents, 100)) * step):
+            continue
+        distance = _reaching(rules.per_km, 1000, cents, MAX_DISTANCE_M)
+        if distance is not None:
+            found.append(PayInput(distance, 0, zone))
+        else:
+            duration = _reaching(rules.per_minute, 60, cents, MAX_DURATION_S)
+            if duration is None:
+                continue
+            found.append(PayInput(0, duration, zone))
+        if len(found) >= count:
+            break
+    return found
+
+
 def pay_boundaries(rules: PayRules) -> list[PayInput]:
-    """For every zone the smallest exact ties, then nothing, then the maximum.
+    """Exact ties of every zone, then component ties, nothing and the maximum, per zone.
 
     Ordered by kind, so that a check that can afford only the first few
-    still covers every zone, with the inputs most likely to expose rounding.
+    still covers every zone with the inputs most likely to expose rounding:
+    first a tie of each negative zone component (multipliers below 1), then
+    of each positive one, then distance and time ties, then 0 m and 0 s,
+    then 200 000 m and 86 400 s, then a second tie of each zone component.
     """
+    zones = sorted(rules.zone_multipliers)
+    ties_of = {zone: zone_ties(rules, zone) for zone in zones}
+    negative = [z for z in zones if rules.zone_multipliers[z] < 1]
+    positive = [z for z in zones if rules.zone_multipliers[z] > 1]
+    out = [ties_of[z][0] for z in negative + positive if ties_of[z]]
     distance_ties = ties(rules.per_km, 1000, MAX_DISTANCE_M) or [1]
     time_ties = ties(rules.per_minute, 60, MAX_DURATION_S) or [1]
     pairs = [(distance_ties[0], time_ties[0]), (0, 0), (MAX_DISTANCE_M, MAX_DURATION_S)]
-    return [PayInput(d, s, zone) for d, s in pairs for zone in sorted(rules.zone_multipliers)]
+    out += [PayInput(d, s, zone) for d, s in pairs for zone in zones]
+    out += [ties_of[z][1] for z in negative + positive if len(ties_of[z]) > 1]
+    return list(dict.fromkeys(out))
 
 
 def pay_inputs(rules: PayRules) -> st.SearchStrategy[PayInput]:

@@ -1,7 +1,8 @@
 """FAIR-003: how many requests a credential got in one window before its first 429.
 
 The probe sends requests one by one and reads each answer's ``RateLimit``
-header (draft-07 ``remaining=, reset=`` or structured ``r=;t=``) when there is
+header (draft-07 ``remaining=, reset=`` or structured ``r=;t=``, read by
+``conformance.ratelimits``, the suite's one grammar of it) when there is
 one. A window that rolls over during the probe (``reset`` jumps up) restarts
 the count; requests the header says were used before the probe began count
 as well, so a 429 is held against the platform only when the window really
@@ -10,41 +11,22 @@ held fewer requests than the published quota.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-_DRAFT7 = re.compile(r"remaining\s*=\s*(\d+)\s*,\s*reset\s*=\s*(\d+)")
-_ITEM_R = re.compile(r";\s*r\s*=\s*(\d+)")
-_ITEM_T = re.compile(r";\s*t\s*=\s*(\d+)")
-_POLICY_Q = re.compile(r"(?:^|;)\s*q\s*=\s*(\d+)")
-_POLICY_W = re.compile(r";\s*w\s*=\s*(\d+)")
-_DRAFT7_POLICY = re.compile(r"^\s*(\d+)\s*(?:;\s*w\s*=\s*(\d+))?")
+from conformance.ratelimits import parse_policies, parse_windows
 
 
 def ratelimit_state(value: str | None) -> tuple[int, int] | None:
-    """(remaining, reset seconds) from a ``RateLimit`` header, or None."""
-    if not value:
+    """(remaining, reset seconds) of the first window a ``RateLimit`` header states, or None."""
+    windows = parse_windows(value)
+    if not windows or windows[0].reset is None:
         return None
-    draft7 = _DRAFT7.search(value)
-    if draft7:
-        return int(draft7.group(1)), int(draft7.group(2))
-    first = value.split(",")[0]
-    r, t = _ITEM_R.search(first), _ITEM_T.search(first)
-    return (int(r.group(1)), int(t.group(1))) if r and t else None
+    return windows[0].remaining, windows[0].reset
 
 
 def stated_policies(value: str | None) -> list[tuple[int, int | None]]:
     """Every (quota, window) a ``RateLimit-Policy`` header states."""
-    out: list[tuple[int, int | None]] = []
-    for part in (value or "").split(","):
-        q, w = _POLICY_Q.search(part), _POLICY_W.search(part)
-        if q:
-            out.append((int(q.group(1)), int(w.group(1)) if w else None))
-            continue
-        draft7 = _DRAFT7_POLICY.match(part)
-        if draft7 and part.strip():
-            out.append((int(draft7.group(1)), int(draft7.group(2)) if draft7.group(2) else None))
-    return out
+    return [(p.quota, p.window) for p in parse_policies(value) or []]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""FAIR-002's generated quotes: item, quantity, coupon, and who asks with which User-Agent."""
+"""FAIR-002's generated quotes: item, quantity, coupon, and who asks presenting itself how."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from conformance.fair.agents import CONFIGURED, Presentation, presentations
 from conformance.fair.rules import CLASSES, PricingRule
 from conformance.target import Role
 
@@ -15,10 +16,10 @@ USERS = ("alice", "bob", "carol")
 
 @dataclass(frozen=True)
 class Asker:
-    """Who sends a quote request: a role and the User-Agent it presents."""
+    """Who sends a quote request: a role and how its client presents itself."""
 
     role: Role
-    user_agent: str
+    presentation: Presentation = CONFIGURED
 
 
 @dataclass(frozen=True)
@@ -55,23 +56,33 @@ def _quantities(rules: Sequence[PricingRule]) -> st.SearchStrategy[int]:
     return st.one_of([*near, st.integers(1, 20), st.integers(1, 500)])
 
 
-def _askers(agents: Sequence[str]) -> st.SearchStrategy[Asker]:
+def _free_agent(text: str) -> Presentation:
+    return Presentation(headers=(("User-Agent", text),), name=f"User-Agent {text!r}")
+
+
+def _presentations() -> st.SearchStrategy[Presentation]:
+    return st.one_of(
+        st.just(CONFIGURED),
+        st.sampled_from(presentations()),
+        # Any visible ASCII with inner spaces: a header value may not start or end
+        # with whitespace (RFC 9110 field-value), so none is generated there.
+        st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40)
+        .map(str.strip)
+        .filter(bool)
+        .map(_free_agent),
+    )
+
+
+def _askers() -> st.SearchStrategy[Asker]:
     return st.builds(
         Asker,
         st.builds(Role, st.sampled_from(CLASSES), st.sampled_from(USERS)),
-        st.one_of(
-            st.sampled_from(list(agents) or ["interop-conformance"]),
-            # Any visible ASCII with inner spaces: a header value may not start or end
-            # with whitespace (RFC 9110 field-value), so none is generated there.
-            st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40)
-            .map(str.strip)
-            .filter(bool),
-        ),
+        _presentations(),
     )
 
 
 def quote_cases(
-    item_ids: Sequence[str], rules: Sequence[PricingRule], agents: Sequence[str]
+    item_ids: Sequence[str], rules: Sequence[PricingRule]
 ) -> st.SearchStrategy[QuoteCase]:
     """Quote requests over listed items, each asked by 2–3 generated askers."""
     return st.builds(
@@ -79,5 +90,5 @@ def quote_cases(
         st.sampled_from(list(item_ids)),
         _quantities(rules),
         _coupons(rules),
-        st.lists(_askers(agents), min_size=2, max_size=3).map(tuple),
+        st.lists(_askers(), min_size=2, max_size=3).map(tuple),
     )

@@ -37,8 +37,12 @@ class FaultProxy:
         self._server: BaseWSGIServer = make_server(
             host, port, self._app, threaded=True, request_handler=_QuietHandler
         )
+        # A short poll: stopping waits for it, once per fault and choice set.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name=f"fault-{fault.name}"
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name=f"fault-{fault.name}",
         )
         self.base_url = f"http://{host}:{self._server.server_port}"
 
@@ -61,6 +65,13 @@ class FaultProxy:
             headers={k: v for k, v in incoming.headers.items() if k.lower() not in HOP_BY_HOP},
             body=incoming.get_data(),
         )
+        # As any reverse proxy does, so that URLs the platform builds from the
+        # request's host (absolute Location, part and media URLs) name the proxy.
+        request.headers.setdefault("X-Forwarded-Host", incoming.host)
+        request.headers.setdefault("X-Forwarded-Proto", incoming.scheme)
+        # Passed on as a transparent reverse proxy does, so that a platform that
+        # builds absolute URLs from its Host names the proxy, not itself.
+        request.headers["Host"] = incoming.host
         response = self.transform.on_request(self.exchange, request)
         if response is None:
             response = self.exchange.forward(request)

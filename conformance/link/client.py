@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from conformance.errors import Finding, Mismatch
 from conformance.probe import Probe, Response
@@ -14,6 +14,8 @@ from .policy import POLICY_PATH, Policy, parse_policy
 
 CONTEXTS = ("message", "post", "profile")
 RESOLVE_PATH = "/link/v1/resolve"
+DECIDED = (200, 201)
+"""Statuses of a resolve answer: the draft names none, and COMMON C5 allows 201 beside 200."""
 MESSAGES_PATH = "/link/v1/messages"
 POSTS_PATH = "/link/v1/posts"
 
@@ -71,7 +73,7 @@ class LinkClient:
         response = self.probe.post(
             RESOLVE_PATH, role=role, json_body={"url": url, "context": context}, headers=headers
         )
-        _expect(response, 200, f"resolving {url!r} in context {context}")
+        _expect(response, DECIDED, f"resolving {url!r} in context {context}")
         body = response.json()
         return Decision(
             url,
@@ -95,7 +97,8 @@ class LinkClient:
 
     def read_message(self, reader: Role, message_id: str) -> Message:
         """GET a message as ``reader``."""
-        response = self.probe.get(f"{MESSAGES_PATH}/{message_id}", role=reader)
+        # Ids are opaque strings (COMMON C5): one may hold "#", "?" or "%".
+        response = self.probe.get(f"{MESSAGES_PATH}/{quote(message_id, safe='')}", role=reader)
         _expect(response, 200, f"reading message {message_id} as {reader.user}")
         body = response.json()
         return Message(message_id, body if isinstance(body, dict) else {}, response.exchange)
@@ -110,10 +113,35 @@ class LinkClient:
         return urljoin(response.url, share_url), response
 
 
-def _expect(response: Response, status: int, what: str) -> None:
-    if response.status != status:
+def decision_fields(response: Response) -> dict[str, Any]:
+    """What LINK defines of a resolve answer: status, ``action``, reason code and ``open_url``.
+
+    Anything else (a request id, a decision timestamp, a reason's
+    description) is the platform's to add (COMMON C5) and is not compared;
+    an error answer is its status and problem ``code``.
+    """
+    try:
+        body = response.json()
+    except Finding:
+        body = None
+    if response.status not in DECIDED or not isinstance(body, dict):
+        code = body.get("code") if isinstance(body, dict) else None
+        return {"status": response.status, "code": code}
+    reason = body.get("reason")
+    return {
+        "status": "a decision (200 or 201)",
+        "action": body.get("action", "<absent>"),
+        "reason code": reason.get("code") if isinstance(reason, dict) else reason,
+        "open_url": body.get("open_url", "<absent>"),
+    }
+
+
+def _expect(response: Response, status: int | tuple[int, ...], what: str) -> None:
+    allowed = status if isinstance(status, tuple) else (status,)
+    if response.status not in allowed:
+        shown = " or ".join(str(s) for s in allowed)
         raise Finding(
             f"{what}: {response.method} {response.url} answered {response.status}",
-            mismatches=[Mismatch("status", status, response.status, response.text[:200])],
+            mismatches=[Mismatch("status", shown, response.status, response.text[:200])],
             evidence=[response.exchange],
         )

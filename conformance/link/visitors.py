@@ -10,7 +10,14 @@ from conformance.errors import RefusedDestination
 from conformance.probe import Probe, Response
 from conformance.target import Target, origin_of
 
-from .agents import CRAWLER, GENERIC_BROWSER, SEARCH_REFERER, in_app_browser
+from .agents import (
+    CRAWLER,
+    GENERIC_BROWSER,
+    IN_APP_BROWSERS,
+    PREVIEW_FETCHERS,
+    SEARCH_REFERER,
+    in_app_browser,
+)
 
 MAX_HOPS = 5
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -25,7 +32,13 @@ class Visitor:
 
 
 def visitors(target: Target) -> list[Visitor]:
-    """A generic browser first (the baseline), then in-app browsers, a crawler, Referers."""
+    """A generic browser first (the baseline), then in-app browsers, crawlers, Referers.
+
+    The configured competitor's app (its in-app browser and its own
+    User-Agent, with its Referer) comes first after the baseline; then the
+    in-app browsers of the apps shared links most often reach, and the
+    crawlers and link-preview fetchers of search engines and messengers.
+    """
     competitor = target.clients.get("competitor", {})
     app_agent = competitor.get("User-Agent", "RivalApp/1.0")
     app_referer = competitor.get("Referer") or competitor.get("Origin")
@@ -41,6 +54,11 @@ def visitors(target: Target) -> list[Visitor]:
             {"User-Agent": GENERIC_BROWSER, "Referer": SEARCH_REFERER},
         ),
         Visitor("a crawler", {"User-Agent": CRAWLER}),
+        *(
+            Visitor(f"{family}'s in-app browser", {"User-Agent": ua})
+            for family, ua in IN_APP_BROWSERS
+        ),
+        *(Visitor(name, {"User-Agent": ua}) for name, ua in PREVIEW_FETCHERS),
     ]
 
 

@@ -2,8 +2,15 @@
 
 Each method does one protocol step and turns a broken answer into a
 ``Finding`` that says what was expected and what arrived; the requirement in
-force is the check's. Exports are budgeted per account, because a platform
-may allow as few as four a day (PORT-007).
+force is the check's.
+
+Exports are planned within what PORT-007 guarantees: a platform must accept
+an export while ``GET /port/v1/exports`` lists fewer than
+``port.exports_per_day`` exports of the last 24 hours (at least 4), and only
+listed exports count. So before each POST the suite reads the account's list
+and, when it is full, deletes exports it created itself (never anyone
+else's); every export it creates is deleted once used, the rest at the end
+of the run (:meth:`PortRun.cleanup`).
 """
 
 from __future__ import annotations
@@ -15,17 +22,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import assume
-
 from conformance.claims import Claims
-from conformance.errors import Finding, Mismatch
+from conformance.errors import ConformanceError, DeadlineExceeded, Finding, Mismatch
 from conformance.port.archive import Archive, ArchiveFormatError, Line, NdjsonReader, parse_line
 from conformance.probe import Probe, Response
+from conformance.ratelimits import parse_policies
 from conformance.target import Role
 
 SUITE_EXPORT_CEILING = 600.0  # seconds, whatever the platform declares (COMMON C1)
 SUITE_EXPORT_FLOOR = 4  # PORT: port.exports_per_day is at least 4
-_BUDGET_RESERVE = 1
+_DAY = timedelta(hours=24)
+_NEAR_DEADLINE = 0.05  # seconds before an export's deadline when the last poll is sent
+_STALLED_PAGES = 5  # empty pages in a row with has_more: true before the feed counts as stuck
+
+
+class ExportUnavailable(ConformanceError):
+    """The suite could not get an export for a check, for a reason that is not the check's."""
 
 
 @dataclass
@@ -49,7 +61,8 @@ class PartCheck:
             out.append(
                 Mismatch(f"$.parts[{index}].size", self.declared_size, self.size, "bytes received")
             )
-        if self.declared_sha256 != self.sha256:
+        declared = self.declared_sha256
+        if not isinstance(declared, str) or declared.lower() != self.sha256:
             out.append(
                 Mismatch(
                     f"$.parts[{index}].sha256",
@@ -63,7 +76,11 @@ class PartCheck:
 
 @dataclass
 class Export:
-    """A ready export job, its parts as downloaded and the archive they make."""
+    """A ready export job, its parts as downloaded and the archive they make.
+
+    ``fetched_at`` is when (``time.monotonic``) the job answer that carried
+    the part URLs was received: a signed URL's lifetime counts from there.
+    """
 
     job: Mapping[str, Any]
     location: str
@@ -71,33 +88,63 @@ class Export:
     parts: list[PartCheck] = field(default_factory=list)
     archive: Archive | None = None
     format_errors: list[ArchiveFormatError] = field(default_factory=list)
+    fetched_at: float = 0.0
+    job_exchange: str = ""
+
+
+def declared_exports_per_day(claims: Claims) -> int:
+    """``port.exports_per_day`` as declared, or the draft's floor (4) when absent or below it."""
+    declared = claims.limits().get("port.exports_per_day")
+    if isinstance(declared, int) and not isinstance(declared, bool) and declared >= 4:
+        return declared
+    return SUITE_EXPORT_FLOOR
 
 
 @dataclass
-class ExportBudget:
-    """How many more exports the suite may create for each account today."""
+class PortRun:
+    """What the PORT checks share over one run against one target.
+
+    ``created`` holds, per user, the exports the suite created and has not
+    deleted yet (the only ones it may delete to make room); ``keep`` those
+    still needed by later checks (the baseline), deleted only at the end;
+    ``cursors`` the cursor after the last change the suite read, per role,
+    so a feed is read once per run rather than from its beginning each time.
+    """
 
     per_day: int
-    used: dict[str, int] = field(default_factory=dict)
-    listed_at_start: dict[str, int] = field(default_factory=dict)
+    created: dict[str, list[str]] = field(default_factory=dict)
+    keep: set[str] = field(default_factory=set)
+    cursors: dict[Role, str | None] = field(default_factory=dict)
+    rates: dict[Role, float | None] = field(default_factory=dict)
 
-    def left(self, user: str) -> int:
-        """Exports still allowed for this user, keeping a reserve."""
-        return (
-            self.per_day
-            - self.listed_at_start.get(user, 0)
-            - self.used.get(user, 0)
-            - _BUDGET_RESERVE
-        )
+    def made(self, user: str, location: str) -> None:
+        """Note an export the suite created."""
+        self.created.setdefault(user, []).append(location)
+
+    def gone(self, user: str, location: str) -> None:
+        """Note that an export the suite created was deleted."""
+        if location in self.created.get(user, []):
+            self.created[user].remove(location)
+        self.keep.discard(location)
+
+    def cleanup(self, probe: Probe, roles: Mapping[str, Role]) -> None:
+        """Delete every export the suite created and still holds (end of the run)."""
+        for user, locations in self.created.items():
+            role = roles.get(user)
+            if role is None:
+                continue
+            for location in list(locations):
+                probe.delete(location, role=role, validate=False)
+                self.gone(user, location)
 
 
 class PortClient:
     """PORT operations for one check."""
 
-    def __init__(self, probe: Probe, claims: Claims, budget: ExportBudget) -> None:
+    def __init__(self, probe: Probe, claims: Claims, run: PortRun) -> None:
         self.probe = probe
         self.claims = claims
-        self.budget = budget
+        self.run = run
 
     # -- limits ------------------------------------------------------------------------------
 
@@ -111,10 +158,30 @@ class PortClient:
     # -- exports -----------------------------------------------------------------------------
 
     def create_export(self, role: Role) -> tuple[Response, float]:
-        """POST an export; returns the 202 response and the time it was sent."""
-        self._spend(role)
+        """POST an export, after making room for it; returns the 202 and when it was sent.
+
+        A refusal while the account lists fewer exports than PORT-007
+        guarantees is that requirement's failure (its own check judges it);
+        for the check at hand it is :class:`ExportUnavailable`.
+        """
+        listed = self.make_room(role)
         sent = time.monotonic()
-        response = self.probe.post("/port/v1/exports", role=role)
+        try:
+            response = self.probe.post("/port/v1/exports", role=role)
+        except DeadlineExceeded as exc:
+            if self.probe.remaining() <= 1:
+                raise
+            raise ExportUnavailable(
+                f"the export for {role} was refused while {listed} export(s) of the last 24 h "
+                f"were listed (port.exports_per_day: {self.run.per_day}), and waiting as "
+                f"asked does not fit in the check's time ({exc}); PORT-007 judges the refusal"
+            ) from None
+        if response.status == 429:
+            raise ExportUnavailable(
+                f"the export for {role} was refused with 429 while {listed} export(s) of the "
+                f"last 24 h were listed (port.exports_per_day: {self.run.per_day}); PORT-007 "
+                "judges the refusal, this check cannot go on without an export"
+            )
         if response.status != 202:
             raise Finding(
                 f"POST /port/v1/exports answered {response.status}, expected 202",
@@ -125,35 +192,87 @@ class PortClient:
                 "POST /port/v1/exports answered 202 without a Location header",
                 evidence=[response.exchange],
             )
+        self.run.made(role.user, self.probe.url(response.headers["Location"], base=response.url))
         return response, sent
 
+    def make_room(self, role: Role) -> int:
+        """Make sure the account lists fewer exports of the last 24 h than the quota.
+
+        Deletes exports the suite itself created (oldest first, those later
+        checks need last) until there is room; returns how many are listed.
+        """
+        jobs = self.recent_exports_listed(role)
+        if len(jobs) < self.run.per_day:
+            return len(jobs)
+        ours = {
+            self._job_id(location): location for location in self.run.created.get(role.user, [])
+        }
+        # Oldest first (the list is newest first); the baseline only as a last resort.
+        candidates = [j for j in reversed(jobs) if str(j.get("id")) in ours]
+        candidates.sort(key=lambda j: ours[str(j.get("id"))] in self.run.keep)
+        listed = len(jobs)
+        for job in candidates:
+            if listed < self.run.per_day:
+                break
+            self.delete_export(role, ours[str(job.get("id"))])
+            listed -= 1
+        if listed >= self.run.per_day:
+            raise ExportUnavailable(
+                f"{role.user}'s account lists {listed} export(s) created in the last 24 h, "
+                f"port.exports_per_day is {self.run.per_day}, and none of them is the suite's "
+                "own to delete: the platform may refuse another export now. Delete them, or "
+                "run again once they are a day old"
+            )
+        return listed
+
+    @staticmethod
+    def _job_id(location: str) -> str:
+        return location.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+
     def wait_ready(self, role: Role, location: str, sent: float) -> tuple[Mapping[str, Any], float]:
-        """Poll the job until ``ready``; a failure or the ceiling is a finding."""
+        """Poll the job until ``ready``; ``failed``, or not ready by the deadline, is a finding.
+
+        The deadline counts from sending the POST; the export passes if a
+        poll sent no later than the deadline answers ``ready``, so the last
+        poll before it is sent just before it.
+        """
         ceiling = self.export_ceiling()
+        deadline = sent + ceiling
         delay = 0.05
+        last = "not asked"
         while True:
+            asked = time.monotonic()
             job = self.job(role, location)
-            elapsed = time.monotonic() - sent
             status = job.get("status")
+            if status == "ready" and asked > deadline:
+                raise Finding(
+                    f"the export was ready only when asked {asked - sent:.1f} s after the POST; "
+                    f"the last poll sent within {ceiling:.0f} s (port.max_export_seconds, at "
+                    f"most the suite's 600 s) found it {last!r}"
+                )
             if status == "ready":
-                if elapsed > ceiling:
-                    raise Finding(
-                        f"the export became ready after {elapsed:.1f} s, past the "
-                        f"{ceiling:.0f} s allowed (port.max_export_seconds / suite ceiling)"
-                    )
-                return job, elapsed
+                return job, asked - sent
+            last = str(status)
             if status == "failed":
                 raise Finding(f"the export failed: {job.get('error')!r}")
-            if elapsed > ceiling:
+            if asked > deadline:
                 raise Finding(
-                    f"the export was still {status!r} after {elapsed:.1f} s; it must be ready "
-                    f"within {ceiling:.0f} s (port.max_export_seconds / suite ceiling)"
+                    f"the export was still {status!r} {asked - sent:.1f} s after the POST; it "
+                    f"must be ready within {ceiling:.0f} s (port.max_export_seconds, at most the "
+                    "suite's 600 s)"
                 )
-            time.sleep(min(delay, max(0.0, ceiling - elapsed) + 0.01))
+            now = time.monotonic()
+            wake = now + delay
+            if now < deadline - _NEAR_DEADLINE < wake:
+                wake = deadline - _NEAR_DEADLINE
+            time.sleep(max(0.0, wake - now))
             delay = min(delay * 1.6, 2.0)
 
     def job(self, role: Role, location: str) -> Mapping[str, Any]:
         """GET an export job (validated against the spec)."""
+        return self._job(role, location)[0]
+
+    def _job(self, role: Role, location: str) -> tuple[Mapping[str, Any], Response]:
         response = self.probe.get(location, role=role)
         if response.status != 200:
             raise Finding(
@@ -165,17 +284,31 @@ class PortClient:
             raise Finding(
                 f"GET {location}: the job is not a JSON object", evidence=[response.exchange]
             )
-        return body
+        return body, response
 
     def export(self, role: Role, *, download: bool = True) -> Export:
         """Create an export, wait for it, and (by default) download its archive."""
         response, sent = self.create_export(role)
         location = self.probe.url(response.headers["Location"], base=response.url)
         job, elapsed = self.wait_ready(role, location, sent)
-        export = Export(job, location, elapsed)
+        export = Export(job, location, elapsed, fetched_at=time.monotonic())
         if download:
             self.download(role, export)
         return export
+
+    def part_urls(self, export: Export) -> list[str]:
+        """The export's part URLs as its job answer carried them, resolved."""
+        return [
+            self.probe.url(str(part.get("url", "")), base=export.location)
+            for part in _parts(export.job)
+        ]
+
+    def fresh_part_urls(self, role: Role, export: Export) -> tuple[list[str], float]:
+        """GET the job again for part URLs that are fresh (signed URLs expire); and when."""
+        job, _ = self._job(role, export.location)
+        fetched = time.monotonic()
+        urls = [self.probe.url(str(p.get("url", "")), base=export.location) for p in _parts(job)]
+        return urls, fetched
 
     def download(self, role: Role, export: Export) -> None:
         """Stream every part through one reader: bounded memory, per-part hashes."""
@@ -199,9 +332,11 @@ class PortClient:
             _take(line, archive, export)
         export.archive = archive
 
-    def delete_export(self, role: Role, location: str) -> None:
-        """Delete an export job; cleanup, so its outcome is not judged."""
-        self.probe.delete(location, role=role, validate=False)
+    def delete_export(self, role: Role, location: str) -> Response:
+        """Delete an export job; cleanup, so its outcome is not judged here."""
+        response = self.probe.delete(location, role=role, validate=False)
+        self.run.gone(role.user, location)
+        return response
 
     def list_exports(self, role: Role) -> list[Mapping[str, Any]]:
         """The jobs ``GET /port/v1/exports`` lists."""
@@ -210,22 +345,30 @@ class PortClient:
             raise Finding(
                 f"GET /port/v1/exports answered {response.status}", evidence=[response.exchange]
             )
-        return [j for j in response.json().get("exports", []) if isinstance(j, dict)]
+        self._note_rate(role, response)
+        body = response.json()
+        exports = body.get("exports") if isinstance(body, dict) else None
+        return [j for j in exports or [] if isinstance(j, dict)]
+
+    def requests_per_second(self, role: Role) -> float | None:
+        """The request rate the platform states for this credential, None if it states none."""
+        if role not in self.run.rates:
+            self.list_exports(role)
+        return self.run.rates.get(role)
+
+    def _note_rate(self, role: Role, response: Response) -> None:
+        policies = parse_policies(response.headers.get("RateLimit-Policy")) or []
+        rates = [p.quota / p.window for p in policies if p.window]
+        self.run.rates[role] = min(rates) if rates else None
 
     def recent_exports(self, role: Role) -> int:
         """How many listed exports were created in the last 24 hours."""
-        since = datetime.now(UTC) - timedelta(hours=24)
-        return sum(1 for j in self.list_exports(role) if _after(j.get("created_at"), since))
+        return len(self.recent_exports_listed(role))
 
-    def _spend(self, role: Role) -> None:
-        user = role.user
-        if user not in self.budget.listed_at_start:
-            self.budget.listed_at_start[user] = self.recent_exports(role)
-        if self.budget.left(user) <= 0:
-            # Inside a property this rejects the example instead of exhausting the
-            # platform's quota while shrinking; outside one it is an error.
-            assume(False)
-        self.budget.used[user] = self.budget.used.get(user, 0) + 1
+    def recent_exports_listed(self, role: Role) -> list[Mapping[str, Any]]:
+        """The listed exports created in the last 24 hours (newest first, as listed)."""
+        since = datetime.now(UTC) - _DAY
+        return [j for j in self.list_exports(role) if _after(j.get("created_at"), since)]
 
     # -- media and imports ---------------------------------------------------------------------
 
@@ -247,6 +390,10 @@ class PortClient:
 
     def import_archive(self, role: Role, body: bytes) -> Mapping[str, Any]:
         """POST an archive and wait for the import to complete; returns the import job."""
+        return self.import_archive_at(role, body)[0]
+
+    def import_archive_at(self, role: Role, body: bytes) -> tuple[Mapping[str, Any], str]:
+        """POST an archive and wait for the import to complete; the job and its URL."""
         response = self.probe.post(
             "/port/v1/imports", role=role, content=body, content_type="application/x-ndjson"
         )
@@ -266,8 +413,13 @@ class PortClient:
                     evidence=[job_response.exchange],
                 )
             job = job_response.json()
+            if not isinstance(job, dict):
+                raise Finding(
+                    f"GET {location}: the import job is not a JSON object",
+                    evidence=[job_response.exchange],
+                )
             if job.get("status") in ("completed", "failed"):
-                return job  # type: ignore[no-any-return]
+                return job, location
             if self.probe.remaining() < 1:
                 raise Finding(
                     f"the import was still {job.get('status')!r} at the check's time limit"
@@ -286,11 +438,16 @@ class PortClient:
     ) -> Iterator[tuple[Mapping[str, Any], Response]]:
         """Page through the feed from ``cursor``.
 
-        A cursor handed back twice is a loop, a finding at once; a feed longer
-        than ``max_pages`` pages is a finding too (callers size the bound from
-        what they expect to read).
+        A page may hold fewer changes than ``limit``, even none. A cursor
+        handed back again after a page that held changes is a loop, a finding
+        at once; more than five pages in a row that hold nothing yet say
+        ``has_more`` is a feed that never ends, and so is one longer than
+        ``max_pages`` pages (callers size the bound from what they expect).
+        A last page whose ``next_cursor`` is null means "resume with the
+        cursor you sent" (the PORT spec).
         """
         seen: set[str | None] = {cursor}
+        stalled = 0
         for _ in range(max_pages):
             params = {"limit": str(limit)} | ({"cursor": cursor} if cursor is not None else {})
             response = self.probe.get("/port/v1/changes", role=role, params=params)
@@ -299,24 +456,47 @@ class PortClient:
                     f"GET /port/v1/changes answered {response.status}", evidence=[response.exchange]
                 )
             page = response.json()
+            if not isinstance(page, dict):
+                raise Finding(
+                    "GET /port/v1/changes: the page is not a JSON object",
+                    evidence=[response.exchange],
+                )
             yield page, response
             if not page.get("has_more"):
                 return
-            cursor = page.get("next_cursor")
-            if cursor in seen:
+            held = [c for c in page.get("changes") or [] if isinstance(c, dict)]
+            following = page.get("next_cursor")
+            if held and following in seen:
                 raise Finding(
-                    f"the changes feed loops: has_more is true but next_cursor {cursor!r} was "
+                    f"the changes feed loops: has_more is true but next_cursor {following!r} was "
                     "already read, so paging never ends",
                     evidence=[response.exchange],
                 )
-            seen.add(cursor)
+            stalled = 0 if held else stalled + 1
+            if stalled > _STALLED_PAGES:
+                raise Finding(
+                    f"the changes feed says has_more: true yet held no change on {stalled} pages "
+                    "in a row, so paging never ends",
+                    evidence=[response.exchange],
+                )
+            seen.add(following)
+            cursor = following
         raise Finding(f"the changes feed did not end with has_more: false within {max_pages} pages")
 
-    def end_cursor(self, role: Role, *, max_pages: int = 1_000) -> str | None:
-        """The cursor after the last change of the account now (up to a million changes)."""
-        cursor = None
-        for page, _ in self.changes(role, None, max_pages=max_pages, limit=1000):
-            cursor = page.get("next_cursor", cursor)
+    def end_cursor(self, role: Role, *, max_pages: int = 10_000) -> str | None:
+        """The cursor after the last change of the account now.
+
+        Reads on from the last cursor the suite read for this role in the
+        run (a cursor stays usable for the run, the PORT spec), from the
+        beginning the first time.
+        """
+        start = self.run.cursors.get(role)
+        cursor = start
+        for page, _ in self.changes(role, start, max_pages=max_pages, limit=1000):
+            following = page.get("next_cursor")
+            if isinstance(following, str):
+                cursor = following
+        self.run.cursors[role] = cursor
         return cursor
 
 

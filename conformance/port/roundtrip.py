@@ -10,7 +10,7 @@ from typing import Any
 from conformance.errors import Finding, Mismatch
 from conformance.port.client import Export, PortClient, differences_as_mismatches
 from conformance.port.equality import FIELD_RULES, Difference, Kind, compare_records
-from conformance.port.strategies import GeneratedArchive
+from conformance.port.strategies import ArchiveBatch, GeneratedArchive
 from conformance.target import Role
 
 
@@ -26,9 +26,41 @@ class RoundTrip:
 
 def import_and_export(port: PortClient, role: Role, generated: GeneratedArchive) -> RoundTrip:
     """Upload media, import, export, compare; then remove what the suite added."""
-    port.put_media(role, generated.media)
-    job = port.import_archive(role, generated.body())
-    rejected = job.get("rejected") or []
+    return import_and_export_batch(port, role, ArchiveBatch((generated,)))[0]
+
+
+def import_and_export_batch(port: PortClient, role: Role, batch: ArchiveBatch) -> list[RoundTrip]:
+    """Import every archive of the batch, export once, compare each; then clean up.
+
+    One export for the whole batch: the account's next export must hold
+    every record of every import (PORT-004), so nothing is lost by it.
+    """
+    jobs: list[tuple[GeneratedArchive, Mapping[str, Any]]] = []
+    try:
+        for generated in batch.archives:
+            port.put_media(role, generated.media)
+            job = port.import_archive(role, generated.body())
+            jobs.append((generated, job))
+            _refuse_rejections(job)
+        export = port.export(role)
+    finally:
+        for generated, job in jobs:
+            cleanup(port, role, generated.records, job.get("id_map") or {})
+    port.delete_export(role, export.location)
+    assert export.archive is not None
+    return [
+        RoundTrip(
+            generated,
+            job,
+            export,
+            compare_records(generated.records, export.archive.records, job.get("id_map") or {}),
+        )
+        for generated, job in jobs
+    ]
+
+
+def _refuse_rejections(job: Mapping[str, Any]) -> None:
+    rejected = [r for r in job.get("rejected") or [] if isinstance(r, dict)]
     if rejected:
         raise Finding(
             f"the platform rejected {len(rejected)} valid line(s) of a generated archive",
@@ -37,15 +69,6 @@ def import_and_export(port: PortClient, role: Role, generated: GeneratedArchive)
                 for r in rejected[:20]
             ],
         )
-    id_map = job.get("id_map") or {}
-    try:
-        export = port.export(role)
-    finally:
-        cleanup(port, role, generated.records, id_map)
-    assert export.archive is not None
-    port.delete_export(role, export.location)
-    differences = compare_records(generated.records, export.archive.records, id_map)
-    return RoundTrip(generated, job, export, differences)
 
 
 def cleanup(

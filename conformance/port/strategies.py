@@ -595,6 +595,7 @@ def archives(
     max_media_bytes: int = 2048,
     with_profile: bool = True,
     unique_ids: bool = True,
+    weights: tuple[int, int, int, int, int] = (4, 2, 2, 1, 1),
 ) -> SearchStrategy[GeneratedArchive]:
     """Valid archives of ``min_records`` to ``max_records`` records (the Profile included).
 
@@ -607,6 +608,9 @@ def archives(
     archive, so different examples rarely share an id: an account remembers
     the archive ids of earlier imports (imports may come in increments). The
     prefix comes from Hypothesis's draws, so the run's seed replays it.
+
+    ``weights`` weighs the types of records past the first few (Post, Media,
+    Contact, Order, Review): fewer Media records mean fewer uploads.
     """
     floor = max(min_records, 1 if with_profile else 0)
     if min_records < 0 or max_records < floor:
@@ -616,7 +620,7 @@ def archives(
         )
     if max_media_bytes < 0:
         raise ValueError(f"max_media_bytes must be >= 0, got {max_media_bytes}")
-    return _archives(floor, max_records, max_media_bytes, with_profile, unique_ids)
+    return _archives(floor, max_records, max_media_bytes, with_profile, unique_ids, weights)
 
 
 @st.composite
@@ -627,6 +631,7 @@ def _archives(
     max_media_bytes: int,
     with_profile: bool,
     unique_ids: bool,
+    weights: tuple[int, int, int, int, int],
 ) -> GeneratedArchive:
     total = draw(st.integers(min_records, max_records))
     rng = random.Random(draw(st.integers(0, 2**32 - 1)))
@@ -637,7 +642,7 @@ def _archives(
         types.append(
             drawn.pick(RECORD_TYPES)
             if len(types) < _DRAWN_RECORDS
-            else rng.choices(RECORD_TYPES, weights=(4, 2, 2, 1, 1))[0]
+            else rng.choices(RECORD_TYPES, weights=weights)[0]
         )
     ids = _make_ids(draw(st.sampled_from(ID_STYLES)), total, rng)
     if unique_ids:
@@ -671,6 +676,47 @@ def _archives(
     if draw(st.booleans()):
         rng.shuffle(records)
     return GeneratedArchive(records=records, media=media_bytes)
+
+
+@dataclass(frozen=True)
+class ArchiveBatch:
+    """Archives imported one after the other into one account, then exported once.
+
+    Only the last archive holds a Profile (each import replaces the
+    account's), so every archive's records can be found in one export.
+    """
+
+    archives: tuple[GeneratedArchive, ...]
+
+    @property
+    def records(self) -> list[JsonObject]:
+        """Every record of the batch."""
+        return [record for archive in self.archives for record in archive.records]
+
+    def describe(self) -> str:
+        """A one-line summary for reports."""
+        sizes = ", ".join(str(len(archive.records)) for archive in self.archives)
+        return f"{len(self.archives)} archive(s) of {sizes} record(s)"
+
+
+def batches(
+    *, size: int, min_records: int = 0, max_records: int = 40, with_profile: bool = True
+) -> SearchStrategy[ArchiveBatch]:
+    """Batches of 1 to ``size`` archives; the last one holds the Profile (``with_profile``).
+
+    A round-trip property checks a whole batch with one export: a platform
+    may allow as few as four exports a day, and take its time over each.
+    """
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    last = archives(
+        min_records=min_records, max_records=max(max_records, 1), with_profile=with_profile
+    )
+    others = st.lists(
+        archives(min_records=min_records, max_records=max_records, with_profile=False),
+        max_size=size - 1,
+    )
+    return st.builds(lambda rest, final: ArchiveBatch((*rest, final)), others, last)
 
 
 def _make_ids(style: str, count: int, rng: random.Random) -> list[str]:

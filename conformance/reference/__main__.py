@@ -1,14 +1,71 @@
-"""``python -m conformance.reference``: serve the reference platform until Ctrl-C."""
+"""``python -m conformance.reference``: serve the reference platform until stopped.
+
+It stops cleanly (storage closed, background work finished) on SIGTERM, and
+on SIGINT (Ctrl-C) unless SIGINT was ignored when it started: a shell starts
+background jobs (``cmd &``, ``nohup``) that way, and so do some CI agents,
+and such a process must go on ignoring it. SIGTERM stops it everywhere.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
+from .choices import ChoiceSet, choice_set
 from .server import ReferencePlatform
 from .target_files import write_target_files
+
+
+def _choice_set(name: str) -> ChoiceSet:
+    try:
+        return choice_set(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+class _StopRequested(Exception):
+    """A stop signal arrived; the message names it."""
+
+
+def _stop_signals() -> list[signal.Signals]:
+    """SIGTERM, and SIGINT unless this process started with SIGINT ignored."""
+    wanted = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) != signal.SIG_IGN:
+        wanted.append(signal.SIGINT)
+    return wanted
+
+
+@contextmanager
+def _stopping_on(signals: Sequence[signal.Signals]) -> Iterator[None]:
+    """Turn the first of ``signals`` into :class:`_StopRequested` in the main thread.
+
+    Once one has arrived, the previous handlers are back: a second signal
+    during the stop acts as it would have without us (SIGTERM kills, Ctrl-C
+    interrupts), so a stuck stop can still be forced.
+    """
+    # None: a handler installed outside Python; the default is the nearest we can restore.
+    previous = {sig: signal.getsignal(sig) or signal.SIG_DFL for sig in signals}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        restore()
+        raise _StopRequested(signal.Signals(signum).name)
+
+    for sig in signals:
+        signal.signal(sig, request_stop)
+    try:
+        yield
+    finally:
+        restore()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,21 +79,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("reference-data"), help="data directory")
     parser.add_argument("--part-size", type=int, default=65536, help="export part size in bytes")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--choices",
+        default="default",
+        type=_choice_set,
+        help="which conformant platform to be: default, alt, strict or seed:N",
+    )
     args = parser.parse_args(argv)
 
     platform = ReferencePlatform(
-        args.data.resolve(), args.host, args.port, args.part_size, quiet=not args.verbose
+        args.data.resolve(),
+        args.host,
+        args.port,
+        args.part_size,
+        quiet=not args.verbose,
+        choices=args.choices,
     )
     with platform:
         target, env = write_target_files(platform.data_dir, platform.base_url, platform.identities)
         print(f"reference platform serving at {platform.base_url}", flush=True)
         print(f"target file: {target}", flush=True)
         print(f"token env file (0600): {env}", flush=True)
-        print("press Ctrl-C to stop", flush=True)
+        signals = _stop_signals()
+        how = "press Ctrl-C or " if signal.SIGINT in signals else ""
         try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            print("stopping", flush=True)
+            with _stopping_on(signals):
+                print(f"{how}send SIGTERM (kill {os.getpid()}) to stop", flush=True)
+                threading.Event().wait()
+        except _StopRequested as stop:
+            print(f"stopping on {stop}", flush=True)
     return 0
 
 

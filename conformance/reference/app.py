@@ -19,19 +19,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from .choices import DEFAULT, ChoiceSet
+from .choices.common import LATENCY_JITTER_MS, RATELIMIT_SYNTAX, RETRY_AFTER
 from .clock import utc_now
 from .identities import Identities
 from .problems import Problem, problem_from_http_exception
 from .ratelimit import FixedWindowLimiter, RateDecision
 from .routing import Caller, Context, Module, Route
+from .shaping import Shaper
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -54,9 +60,13 @@ class ReferenceApp:
         identities: Identities,
         limiter: FixedWindowLimiter,
         clock: Callable[[], datetime] = utc_now,
+        choices: ChoiceSet = DEFAULT,
     ) -> None:
         self._limiter = limiter
         self._clock = clock
+        self._choices = choices
+        self._shaper = Shaper(choices, clock)
+        self._jitter = choices.random("latency")
         self._routes: dict[str, Route] = {}
         rules: list[Rule] = []
         for module in modules:
@@ -78,6 +88,7 @@ class ReferenceApp:
 
     def dispatch(self, request: Request) -> Response:
         """Answer one request; never raises."""
+        self._delay()
         caller, auth_failure = self._authenticate(request)
         decision = self._limiter.hit(caller.credential) if caller is not None else None
         route: Route | None = None
@@ -95,7 +106,22 @@ class ReferenceApp:
             logger.exception("unhandled error in %s %s", request.method, request.path)
             response = Problem(500, "INTERNAL", "the platform failed to answer").response()
         self._decorate(response, request, route, args, decision)
+        self._shaper.shape_response(response, request.method)
         return response
+
+    def _delay(self) -> None:
+        # The same log-normal delay for every caller: latency noise a fair
+        # platform may have, which FAIR-004 must tell apart from unfairness.
+        median_ms = self._choices[LATENCY_JITTER_MS]
+        if median_ms > 0:
+            delay_ms = min(10 * median_ms, median_ms * self._jitter.lognormvariate(0.0, 0.5))
+            time.sleep(delay_ms / 1000)
+
+    def _retry_after(self, seconds: int) -> str:
+        if self._choices[RETRY_AFTER] == "http-date":
+            # Rounded up to the next whole second, so waiting until it is enough.
+            return formatdate(math.ceil(time.time()) + seconds, usegmt=True)
+        return str(seconds)
 
     def _authenticate(self, request: Request) -> tuple[Caller | None, str | None]:
         header = request.headers.get("Authorization")
@@ -148,7 +174,7 @@ class ReferenceApp:
                 429,
                 "TOO_MANY_REQUESTS",
                 f"more than {decision.quota} requests in {decision.window} s for this credential",
-                {"Retry-After": str(decision.reset_seconds)},
+                {"Retry-After": self._retry_after(decision.reset_seconds)},
             )
         return route.handler(Context(request, caller, args))
 
@@ -161,7 +187,7 @@ class ReferenceApp:
         decision: RateDecision | None,
     ) -> None:
         if decision is not None:
-            response.headers.update(decision.headers())
+            response.headers.update(decision.headers(self._choices[RATELIMIT_SYNTAX]))
         deprecation = route.deprecation if route is not None else None
         if deprecation is not None and deprecation.applies_to(request.method):
             response.headers.update(deprecation.headers())

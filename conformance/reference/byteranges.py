@@ -10,6 +10,20 @@ from werkzeug.wrappers import Request, Response
 from .problems import Problem
 
 _RANGE: Final = re.compile(r"[ \t]*bytes[ \t]*=[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)[ \t]*")
+# A bound with more digits is past any stored size; int() refuses over 4300.
+_MAX_DIGITS: Final = 30
+
+
+def _position(text: str) -> int:
+    """A bound of a range, capped where it is past any size."""
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
+
+
+def _precedes(a: str, b: str) -> bool:
+    """Whether the bound ``a`` is less than ``b``, exactly, however long both are."""
+    a, b = a.lstrip("0"), b.lstrip("0")
+    return (len(a), a) < (len(b), b)
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -34,16 +48,16 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if first_text == "":
         if last_text == "":
             return None
-        suffix = int(last_text)
+        suffix = _position(last_text)
         if suffix == 0 or size == 0:
             raise unsatisfiable
         return max(0, size - suffix), size - 1
-    first = int(first_text)
-    if last_text and int(last_text) < first:
+    if last_text and _precedes(last_text, first_text):
         return None
+    first = _position(first_text)
     if first >= size:
         raise unsatisfiable
-    last = int(last_text) if last_text else size - 1
+    last = _position(last_text) if last_text else size - 1
     return first, min(last, size - 1)
 
 

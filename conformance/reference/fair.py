@@ -3,45 +3,84 @@
 Nothing here looks at who is calling beyond authentication: the client,
 the user, ``User-Agent``, ``Origin`` and ``Referer`` never change an
 answer (the application already counts every credential against the same
-quota). CORS allows the origin of every registered client alike.
+quota). CORS allows the origin of every registered client alike. Where the
+draft leaves room, the module takes the option its choice set names
+(``conformance.reference.choices.fair``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from werkzeug.wrappers import Response
 
+from .choices import DEFAULT, ChoiceSet
+from .choices.common import RATE_QUOTA
+from .choices.fair import (
+    CORS_ORIGIN,
+    CORS_PREFLIGHT,
+    DISCOUNT_FORM,
+    IDS,
+    ITEM_ORDER,
+    LAST_PAGE_TOKEN,
+    MONEY_SCALE,
+    PAGE_FILL,
+    PAGE_SIZES,
+    PAGE_TOKENS,
+    QUOTE_STATUS,
+    RATE_LIMIT_ENTRIES,
+    SEARCH,
+    TIE_RULE,
+)
 from .clock import format_timestamp
 from .deprecation import Deprecation
-from .fair_catalog import ITEMS, ITEMS_BY_ID, PRICING_RULES, quote
+from .fair_catalog import PRICING_RULES, make_items, quote
+from .fair_paging import Pager, matches, ordered
 from .problems import Problem
 from .routing import Claim, Context, Handler, Route, json_response, read_body
 
 if TYPE_CHECKING:
     from .standards import ModuleContext
 
-# What the application enforces (ReferencePlatform's rate_quota / rate_window
-# defaults); the rules publish it for every class alike.
-RATE_QUOTA: Final = 5000
-RATE_WINDOW: Final = 60
 MAX_QUANTITY: Final = 100_000
-DEFAULT_LIMIT: Final = 10
-MAX_LIMIT: Final = 50
-_CORS_METHODS: Final = "GET, POST, OPTIONS"
-_CORS_HEADERS: Final = "Authorization, Content-Type"
+CLASSES: Final = ("first_party", "third_party", "competitor")
+_PREFLIGHT: Final[Mapping[str, tuple[int, str, str, str | None]]] = {
+    # status, allowed methods, allowed headers ("" echoes the request), max-age
+    "listed": (204, "GET, POST, OPTIONS", "Authorization, Content-Type", "600"),
+    "echo": (200, "", "", None),
+    "wide": (
+        204,
+        "GET, HEAD, POST, OPTIONS",
+        "Authorization, Content-Type, Accept, Accept-Language, If-None-Match",
+        "86400",
+    ),
+}
 
 
 class FairModule:
     """The FAIR routes: rules, items, quotes, two deprecated aliases and CORS."""
 
-    def __init__(self, started_at: datetime, origins: Sequence[str]) -> None:
+    def __init__(
+        self,
+        started_at: datetime,
+        origins: Sequence[str],
+        quota: tuple[int, int] | None = None,
+        choices: ChoiceSet = DEFAULT,
+    ) -> None:
+        # The rules publish, for every class alike, the quota the application enforces.
+        self._quota, self._window = quota if quota is not None else choices[RATE_QUOTA]
+        self._choices = choices
+        self._items = make_items(choices[IDS])
+        self._by_id = {item.id: item for item in self._items}
+        self._pager = Pager(
+            sizes=choices[PAGE_SIZES],
+            fill=choices[PAGE_FILL],
+            tokens=choices[PAGE_TOKENS],
+            last_page=choices[LAST_PAGE_TOKEN],
+        )
         start = started_at.replace(microsecond=0)
         self._published_at = start - timedelta(days=20)
         self._origins = frozenset(origins)
@@ -102,75 +141,108 @@ class FairModule:
     # -- handlers ------------------------------------------------------------
     def rules(self, ctx: Context) -> Response:
         """``GET /.well-known/platform-rules``."""
+        form = self._choices[DISCOUNT_FORM]
         return json_response(
             {
                 "version": "2026.1",
                 "published_at": format_timestamp(self._published_at),
                 "effective_from": format_timestamp(self._published_at + timedelta(days=15)),
-                "rate_limits": [
-                    {"client_class": "*", "requests": RATE_QUOTA, "window_seconds": RATE_WINDOW}
-                ],
-                "pricing_rules": [rule.to_json() for rule in PRICING_RULES],
+                "rate_limits": self._rate_limits(),
+                "pricing_rules": [rule.to_json(form) for rule in PRICING_RULES],
                 "deprecations": [self._products.to_json(), self._product.to_json()],
             }
         )
 
+    def _rate_limits(self) -> list[dict[str, object]]:
+        # Every entry a class can fall back to states the quota the application enforces.
+        def entry(client_class: str, requests: int) -> dict[str, object]:
+            return {
+                "client_class": client_class,
+                "requests": requests,
+                "window_seconds": self._window,
+            }
+
+        kind = self._choices[RATE_LIMIT_ENTRIES]
+        if kind == "star":
+            return [entry("*", self._quota)]
+        classes = [entry(c, self._quota) for c in CLASSES]
+        if kind == "over-star":
+            return [entry("*", max(1, self._quota // 2)), *classes]
+        return classes
+
     def list_items(self, ctx: Context) -> Response:
         """``GET /fair/v1/items?query=&page_token=&limit=``."""
         args = ctx.request.args
-        query = args.get("query", "")
-        limit = _limit(args.get("limit"))
-        token = args.get("page_token")
-        offset = _read_token(token, query) if token else 0
-        found = [item for item in ITEMS if query.casefold() in item.title.casefold()]
-        page = found[offset : offset + limit]
-        after = offset + len(page)
-        return json_response(
-            {
-                "items": [item.to_json() for item in page],
-                "next_page_token": _make_token(after, query) if after < len(found) else None,
-            }
+        token = args.get("page_token") or None
+        credential = _credential(ctx)
+        query = self._pager.effective_query(token, args.get("query", ""), credential)
+        search = self._choices[SEARCH]
+        listing = ordered(
+            [item for item in self._items if matches(item, query, search)],
+            self._choices[ITEM_ORDER],
         )
+        page, next_token = self._pager.page(listing, query, args.get("limit"), token, credential)
+        scale = self._choices[MONEY_SCALE]
+        body: dict[str, object] = {"items": [item.to_json(scale) for item in page]}
+        if next_token is not None or self._pager.last_page == "null":
+            body["next_page_token"] = next_token
+        return json_response(body)
 
     def get_item(self, ctx: Context) -> Response:
         """``GET /fair/v1/items/{id}``."""
-        item = ITEMS_BY_ID.get(str(ctx.args["id"]))
+        item = self._by_id.get(str(ctx.args["id"]))
         if item is None:
             raise Problem(404, "NOT_FOUND", f"no item {ctx.args['id']!r}")
-        return json_response(item.to_json())
+        return json_response(item.to_json(self._choices[MONEY_SCALE]))
 
     def create_quote(self, ctx: Context) -> Response:
         """``POST /fair/v1/quotes``: the published rules' price, for anyone."""
         try:
             body = json.loads(read_body(ctx.request, 64 * 1024) or b"null")
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # nested past Python's stack
             raise Problem(400, "INVALID", "the body is not JSON") from None
         item_id, quantity, coupon = _quote_fields(body)
-        item = ITEMS_BY_ID.get(item_id)
+        item = self._by_id.get(item_id)
         if item is None:
             raise Problem(404, "NOT_FOUND", f"no item {item_id!r}")
-        return json_response(quote(item, quantity, coupon).to_json())
+        made = quote(item, quantity, coupon, PRICING_RULES, self._choices[TIE_RULE])
+        response = json_response(made.to_json(self._choices[MONEY_SCALE]))
+        response.status_code = self._choices[QUOTE_STATUS]
+        return response
 
     def preflight(self, ctx: Context) -> Response:
         """A CORS preflight: the same answer for every registered client's origin."""
-        response = Response(status=204)
-        origin = ctx.request.headers.get("Origin")
-        response.headers["Vary"] = "Origin"
-        if origin in self._origins:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Allow-Methods"] = _CORS_METHODS
-            response.headers["Access-Control-Allow-Headers"] = _CORS_HEADERS
-            response.headers["Access-Control-Max-Age"] = "600"
+        status, methods, headers, max_age = _PREFLIGHT[self._choices[CORS_PREFLIGHT]]
+        request = ctx.request.headers
+        response = Response(status=status)
+        allowed = self._allowed_origin(request.get("Origin"))
+        if self._choices[CORS_ORIGIN] != "wildcard":
+            response.headers["Vary"] = "Origin"
+        if allowed is not None:
+            response.headers["Access-Control-Allow-Origin"] = allowed
+            response.headers["Access-Control-Allow-Methods"] = methods or request.get(
+                "Access-Control-Request-Method", "GET"
+            )
+            asked = request.get("Access-Control-Request-Headers", "")
+            if headers or asked:
+                response.headers["Access-Control-Allow-Headers"] = headers or asked
+            if max_age is not None:
+                response.headers["Access-Control-Max-Age"] = max_age
         return response
+
+    def _allowed_origin(self, origin: str | None) -> str | None:
+        if self._choices[CORS_ORIGIN] == "wildcard":
+            return "*"
+        return origin if origin in self._origins else None
 
     def _cors(self, handler: Handler) -> Handler:
         """Wrap a handler so its answers, errors included, carry CORS headers."""
 
         def wrapped(ctx: Context) -> Response:
-            origin = ctx.request.headers.get("Origin")
-            extra = {"Vary": "Origin"}
-            if origin in self._origins:
-                extra["Access-Control-Allow-Origin"] = str(origin)
+            allowed = self._allowed_origin(ctx.request.headers.get("Origin"))
+            extra = {} if self._choices[CORS_ORIGIN] == "wildcard" else {"Vary": "Origin"}
+            if allowed is not None:
+                extra["Access-Control-Allow-Origin"] = allowed
             try:
                 response = handler(ctx)
             except Problem as problem:
@@ -182,32 +254,9 @@ class FairModule:
         return wrapped
 
 
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise Problem(400, "INVALID", f"limit must be an integer from 1 to {MAX_LIMIT}")
-    return int(raw)
-
-
-def _make_token(offset: int, query: str) -> str:
-    # A fresh nonce in every token: tokens are opaque and differ between
-    # equal requests, as FAIR allows; only the items they yield are compared.
-    raw = json.dumps({"o": offset, "q": query, "n": secrets.token_hex(4)})
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _read_token(token: str, query: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        state: Any = json.loads(raw)
-        offset = state["o"]
-        same_query = state["q"] == query
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise Problem(400, "INVALID", "page_token is not one this platform issued") from None
-    if not isinstance(offset, int) or offset < 0 or not same_query:
-        raise Problem(400, "INVALID", "page_token does not belong to this query")
-    return offset
+def _credential(ctx: Context) -> str:
+    caller = ctx.caller
+    return f"{caller.client}/{caller.user_name}" if caller is not None else ""
 
 
 def _quote_fields(body: object) -> tuple[str, int, str | None]:
@@ -216,6 +265,9 @@ def _quote_fields(body: object) -> tuple[str, int, str | None]:
     item_id, quantity, coupon = body.get("item_id"), body.get("quantity"), body.get("coupon")
     if not isinstance(item_id, str) or not item_id:
         raise Problem(400, "INVALID", "item_id must be a non-empty string")
+    if isinstance(quantity, float) and quantity.is_integer():
+        # JSON has one number type: 2.0 is the integer 2 (JSON Schema agrees).
+        quantity = int(quantity)
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise Problem(400, "INVALID", "quantity must be an integer")
     if not 1 <= quantity <= MAX_QUANTITY:
@@ -228,4 +280,4 @@ def _quote_fields(body: object) -> tuple[str, int, str | None]:
 def create(ctx: ModuleContext) -> FairModule:
     """The FAIR module; CORS allows the origin of every registered client."""
     origins = [h["Origin"] for h in ctx.identities.clients.values() if "Origin" in h]
-    return FairModule(ctx.started_at, origins)
+    return FairModule(ctx.started_at, origins, ctx.choices[RATE_QUOTA], ctx.choices)

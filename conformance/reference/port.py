@@ -14,17 +14,34 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from werkzeug.wrappers import Response
 
 from .byteranges import serve_bytes
-from .clock import format_timestamp, new_id, utc_now
+from .choices import DEFAULT, ChoiceSet
+from .choices.port import (
+    CHANGES_PAGE,
+    CURSOR_STYLE,
+    DOWNLOAD_URLS,
+    EXPORT_STATES,
+    EXPORT_TIMING,
+    EXPORTS_PER_DAY,
+    FOREIGN_STATUS,
+    GONE_STATUS,
+    MAX_IMPORT_RECORDS,
+    MEDIA_REPEAT_STATUS,
+    PART_SPLIT,
+    REJECTION_CODES,
+    SIGNED_URL_SECONDS,
+)
+from .clock import format_timestamp, utc_now
 from .deprecation import Deprecation
-from .port_changes import decode_cursor, delete_with_cascade, parse_limit, read_page
+from .port_changes import Cursors, PageSizes, delete_with_cascade, parse_limit, read_page
 from .port_exports import ExportWorker
 from .port_imports import apply_import, parse_archive, plan_import
-from .problems import Problem
+from .port_render import IdMaker, RecordStyle, UrlStyle, request_origin
+from .problems import Problem, ProblemCode
 from .routing import Claim, Context, Route, json_response, read_body
 from .signing import UrlSigner
 from .store import ExportRow, Store, Tx
@@ -35,19 +52,29 @@ NDJSON: Final = "application/x-ndjson"
 MAX_BODY_BYTES: Final = 64 * 1024 * 1024
 EXPORT_LIFETIME: Final = timedelta(days=7)
 DAY_SECONDS: Final = 86_400
-LIMITS: Final[Mapping[str, int]] = {
-    "port.max_export_seconds": 10,
-    "port.exports_per_day": 50,
-    "port.max_import_records": 10_000,
-    "port.signed_url_seconds": 900,
-}
 _SHA256: Final = re.compile(r"[0-9a-fA-F]{64}")
+_STATUS_CODES: Final[Mapping[int, ProblemCode]] = {
+    401: "UNAUTHENTICATED",
+    403: "DENIED",
+    404: "NOT_FOUND",
+    410: "GONE",
+}
 
 
 def _not_found(what: str, ident: str) -> Problem:
-    # One answer for "absent", "deleted", "expired" and "someone else's":
-    # telling them apart would reveal other accounts' ids.
     return Problem(404, "NOT_FOUND", f"no {what} {ident!r} for this account")
+
+
+def port_limits(choices: ChoiceSet) -> dict[str, int]:
+    """The PORT limits a platform taking ``choices`` declares (and enforces)."""
+    limits = {
+        "port.max_export_seconds": int(choices[EXPORT_TIMING][0]),
+        "port.exports_per_day": int(choices[EXPORTS_PER_DAY]),
+        "port.max_import_records": int(choices[MAX_IMPORT_RECORDS]),
+    }
+    if choices[DOWNLOAD_URLS] == "signed":
+        limits["port.signed_url_seconds"] = int(choices[SIGNED_URL_SECONDS])
+    return limits
 
 
 class PortModule:
@@ -60,11 +87,28 @@ class PortModule:
         started_at: datetime,
         part_size: int = 65536,
         clock: Callable[[], datetime] = utc_now,
+        choices: ChoiceSet = DEFAULT,
     ) -> None:
         self._store = store
         self._clock = clock
-        self._signer = UrlSigner(LIMITS["port.signed_url_seconds"])
-        self._worker = ExportWorker(store, part_size, clock)
+        self._choices = choices
+        self._limits = port_limits(choices)
+        self._ids = IdMaker.of(choices)
+        self._urls = UrlStyle.of(choices)
+        self._style = RecordStyle(choices)
+        self._signed = choices[DOWNLOAD_URLS] == "signed"
+        self._signer = UrlSigner(int(choices[SIGNED_URL_SECONDS]))
+        self._ready_after = float(choices[EXPORT_TIMING][1])
+        self._cursors = Cursors(choices[CURSOR_STYLE])
+        self._pages = PageSizes(choices[CHANGES_PAGE], choices.random("port.changes"))
+        self._worker = ExportWorker(
+            store,
+            part_size,
+            clock,
+            split=choices[PART_SPLIT],
+            style=self._style,
+            urls=self._urls,
+        )
         # Whole seconds, so the discovery document and the RFC 9745 header
         # (which counts seconds) name the same instant.
         start = started_at.replace(microsecond=0)
@@ -98,7 +142,9 @@ class PortModule:
             Route("/port/v1/exports/<id>", ("DELETE",), self.delete_export),
             Route("/port/v1/jobs", ("GET",), self.list_exports, deprecation=self._jobs_list),
             Route("/port/v1/jobs/<id>", ("GET",), self.get_export, deprecation=self._jobs_item),
-            Route("/port/v1/parts/<export_id>/<n>", ("GET",), self.get_part, anonymous=True),
+            Route(
+                "/port/v1/parts/<export_id>/<n>", ("GET",), self.get_part, anonymous=self._signed
+            ),
             Route("/port/v1/media/<sha256>", ("PUT",), self.put_media),
             Route("/port/v1/media/<sha256>", ("GET",), self.get_media),
             Route("/port/v1/imports", ("POST",), self.create_import),
@@ -113,8 +159,8 @@ class PortModule:
         return [Claim("PORT", "1.0", ("core", "continuous", "resumable"))]
 
     def limits(self) -> Mapping[str, int]:
-        """PORT's discovery limits."""
-        return dict(LIMITS)
+        """PORT's discovery limits, as the platform's choices set them."""
+        return dict(self._limits)
 
     def close(self) -> None:
         """Stop the export worker."""
@@ -127,7 +173,7 @@ class PortModule:
         now = format_timestamp(self._clock())
         profile = {
             "type": "Profile",
-            "id": new_id("profile"),
+            "id": self._ids.new("profile"),
             "created_at": now,
             "updated_at": now,
             "display_name": name.capitalize(),
@@ -142,8 +188,8 @@ class PortModule:
         """POST /port/v1/exports: queue an export of the whole account."""
         now = self._clock()
         now_ts = now.timestamp()
-        quota = LIMITS["port.exports_per_day"]
-        export_id = new_id("exp")
+        quota = self._limits["port.exports_per_day"]
+        export_id = self._ids.new("exp")
         with self._store.transaction() as tx:
             recent = [
                 job.created_ts
@@ -165,21 +211,27 @@ class PortModule:
                 (format_timestamp(now), now_ts),
                 (format_timestamp(expires), expires.timestamp()),
             )
-        self._worker.submit(export_id)
+        origin = request_origin(ctx.request)
+        self._worker.submit(export_id, origin)
         return json_response(
             {"id": export_id, "status": "pending"},
             status=202,
-            headers={"Location": f"/port/v1/exports/{export_id}"},
+            headers={"Location": self._urls.location(origin, "exports", export_id)},
         )
 
     def list_exports(self, ctx: Context) -> Response:
         """GET /port/v1/exports: live, unexpired jobs, newest first."""
+        now_ts = self._clock().timestamp()
         with self._store.transaction() as tx:
-            jobs = tx.exports(ctx.account, self._clock().timestamp())
+            jobs = tx.exports(ctx.account, now_ts)
         return json_response(
             {
                 "exports": [
-                    {"id": job.id, "status": job.status, "created_at": job.created_at}
+                    {
+                        "id": job.id,
+                        "status": self._visible_status(job, now_ts),
+                        "created_at": job.created_at,
+                    }
                     for job in jobs
                 ]
             }
@@ -188,46 +240,90 @@ class PortModule:
     def get_export(self, ctx: Context) -> Response:
         """GET /port/v1/exports/{id}: the job, with freshly signed part URLs."""
         job = self._live_export(ctx.account, ctx.args["id"])
+        status = self._visible_status(job, self._clock().timestamp())
         body: dict[str, object] = {
             "id": job.id,
-            "status": job.status,
+            "status": status,
             "created_at": job.created_at,
             "expires_at": job.expires_at,
             "parts": [],
         }
-        if job.status == "ready":
+        if status == "ready":
+            origin = request_origin(ctx.request)
             body["parts"] = [
                 {
-                    "url": self._signer.sign(job.id, str(part.n)),
+                    "url": self._part_url(origin, job.id, part.n),
                     "size": part.size,
                     "sha256": part.sha256,
                     "media_type": NDJSON,
                 }
                 for part in job.parts
             ]
-        if job.status == "failed":
+        if status == "failed":
             body["error"] = job.error
         return json_response(body)
+
+    def _visible_status(self, job: ExportRow, now_ts: float) -> str:
+        # A built archive is shown ready only once the platform's build time
+        # has passed since the POST: exports are as slow as it chose.
+        if job.status in ("ready", "running") and (
+            job.status == "running" or now_ts < job.created_ts + self._ready_after
+        ):
+            return (
+                "running" if self._choices[EXPORT_STATES] == "pending-running-ready" else "pending"
+            )
+        return job.status
+
+    def _part_url(self, origin: str, export_id: str, n: int) -> str:
+        if not self._signed:
+            return self._urls.part(origin, export_id, n, "")
+        query = self._signer.sign(export_id, str(n)).partition("?")[2]
+        return self._urls.part(origin, export_id, n, query)
+
+    def _denied(self, what: str, ident: str) -> Problem:
+        """The answer to a valid caller asking for another account's resource."""
+        status = int(self._choices[FOREIGN_STATUS])
+        code = _STATUS_CODES.get(status, "NOT_FOUND")
+        if status == 404:
+            return _not_found(what, ident)
+        headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else {}
+        return Problem(status, code, f"the {what} {ident!r} is not this account's", headers)
+
+    def _gone(self, what: str, ident: str) -> Problem:
+        """The answer for a deleted or expired resource of the caller's own account."""
+        if int(self._choices[GONE_STATUS]) == 410:
+            return Problem(410, "GONE", f"the {what} {ident!r} was deleted or has expired")
+        return _not_found(what, ident)
 
     def delete_export(self, ctx: Context) -> Response:
         """DELETE /port/v1/exports/{id}: the job and its parts go."""
         export_id = ctx.args["id"]
         with self._store.transaction() as tx:
             if not tx.delete_export(ctx.account, export_id):
-                raise _not_found("export", export_id)
+                raise self._export_missing(tx, ctx.account, export_id)
         self._store.remove_export_files(export_id)
         return Response(status=204)
 
     def get_part(self, ctx: Context) -> Response:
         """GET a signed part URL: the part's bytes, with ETag and Range."""
         export_id, raw_n = ctx.args["export_id"], ctx.args["n"]
-        # The signature is checked first: an altered URL is refused whether
-        # or not the part it now names exists.
-        self._signer.verify(export_id, raw_n, ctx.request.args)
+        if self._signed:
+            # The signature is checked first: an altered URL is refused whether
+            # or not the part it now names exists.
+            self._signer.verify(export_id, raw_n, ctx.request.args)
+        elif ctx.request.args:
+            raise Problem(403, "DENIED", "part URLs take no query parameters")
         with self._store.transaction() as tx:
             job = tx.export(export_id)
+            if not self._signed and (job is None or job.account != ctx.account):
+                raise self._export_missing(tx, ctx.account, export_id)
         part = None
-        if job is not None and job.expires_ts > self._clock().timestamp():
+        now_ts = self._clock().timestamp()
+        if (
+            job is not None
+            and job.expires_ts > now_ts
+            and self._visible_status(job, now_ts) == "ready"
+        ):
             part = next((p for p in job.parts if str(p.n) == raw_n), None)
         if part is None:
             raise Problem(404, "NOT_FOUND", "the part no longer exists")
@@ -237,9 +333,19 @@ class PortModule:
     def _live_export(self, account: str, export_id: str) -> ExportRow:
         with self._store.transaction() as tx:
             job = tx.export(export_id, account)
-        if job is None or job.expires_ts <= self._clock().timestamp():
-            raise _not_found("export", export_id)
+            if job is None:
+                raise self._export_missing(tx, account, export_id)
+        if job.expires_ts <= self._clock().timestamp():
+            raise self._gone("export", export_id)
         return job
+
+    def _export_missing(self, tx: Tx, account: str, export_id: str) -> Problem:
+        owner = tx.export_owner(export_id)
+        if owner is None:
+            return _not_found("export", export_id)
+        if owner[0] != account:
+            return self._denied("export", export_id)
+        return self._gone("export", export_id)
 
     # -- media -----------------------------------------------------------------
     def put_media(self, ctx: Context) -> Response:
@@ -260,17 +366,19 @@ class PortModule:
         with self._store.transaction() as tx:
             created = tx.add_media(ctx.account, digest, len(data), content_type)
         body = {"sha256": digest, "size": len(data)}
+        location = {"Location": self._urls.media(request_origin(ctx.request), digest)}
         if created:
-            return json_response(body, 201, {"Location": f"/port/v1/media/{digest}"})
-        return json_response(body, 200)
+            return json_response(body, 201, location)
+        return json_response(body, int(self._choices[MEDIA_REPEAT_STATUS]), location)
 
     def get_media(self, ctx: Context) -> Response:
         """GET /port/v1/media/{sha256}: the owner's bytes; 404 for anyone else."""
         sha = ctx.args["sha256"].lower()
         with self._store.transaction() as tx:
             held = tx.media(ctx.account, sha)
+            others = tx.media_holders(sha) if held is None else 0
         if held is None:
-            raise _not_found("media", sha)
+            raise self._denied("media", sha) if others else _not_found("media", sha)
         data = self._store.blob_path(sha).read_bytes()
         return serve_bytes(ctx.request, data, sha, held.content_type)
 
@@ -278,17 +386,22 @@ class PortModule:
     def create_import(self, ctx: Context) -> Response:
         """POST /port/v1/imports: import an archive, synchronously."""
         body = read_body(ctx.request, MAX_BODY_BYTES)
-        import_id = new_id("imp")
+        self._refuse_too_many_records(body)
+        import_id = self._ids.new("imp")
         created_at = format_timestamp(self._clock())
         lines, rejected = parse_archive(body)
+        by_reason = self._choices[REJECTION_CODES] == "by-reason"
         result: dict[str, object]
         try:
             with self._store.transaction() as tx:
                 plan = plan_import(tx, ctx.account, lines, rejected)
-                imported, id_map = apply_import(tx, ctx.account, plan)
+                imported, id_map = apply_import(tx, ctx.account, plan, self._ids.new)
                 result = {
                     "imported": imported,
-                    "rejected": [rejection.to_json() for rejection in plan.rejected],
+                    "rejected": [
+                        rejection.to_json() | ({} if by_reason else {"code": "INVALID"})
+                        for rejection in plan.rejected
+                    ],
                     "id_map": id_map,
                 }
                 tx.save_import(ctx.account, import_id, "completed", created_at, result)
@@ -304,8 +417,25 @@ class PortModule:
         return json_response(
             {"id": import_id, "status": status},
             status=202,
-            headers={"Location": f"/port/v1/imports/{import_id}"},
+            headers={
+                "Location": self._urls.location(request_origin(ctx.request), "imports", import_id)
+            },
         )
+
+    def _refuse_too_many_records(self, body: bytes) -> None:
+        """413 for a body with more records than ``port.max_import_records`` (the floor)."""
+        most = self._limits["port.max_import_records"]
+        lines = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
+        if lines <= most:
+            return
+        first = body.partition(b"\n")[0]
+        records = lines - (1 if b'"Manifest"' in first else 0)
+        if records > most:
+            raise Problem(
+                413,
+                "TOO_LARGE",
+                f"the archive holds {records} lines of records; at most {most} are imported at once",
+            )
 
     def list_imports(self, ctx: Context) -> Response:
         """GET /port/v1/imports: the account's imports, newest first."""
@@ -325,8 +455,9 @@ class PortModule:
         import_id = ctx.args["id"]
         with self._store.transaction() as tx:
             job = tx.import_job(ctx.account, import_id)
+            owner = tx.import_owner(import_id) if job is None else None
         if job is None:
-            raise _not_found("import", import_id)
+            raise self._denied("import", import_id) if owner else _not_found("import", import_id)
         return json_response(
             {"id": job.id, "status": job.status, "created_at": job.created_at, **job.result}
         )
@@ -334,14 +465,34 @@ class PortModule:
     # -- changes and deletes -------------------------------------------------------
     def changes(self, ctx: Context) -> Response:
         """GET /port/v1/changes: one page of the account's feed."""
-        after = decode_cursor(ctx.request.args.get("cursor"))
+        after = self._cursors.decode(ctx.request.args.get("cursor"))
         limit = parse_limit(ctx.request.args.get("limit"))
+        origin = request_origin(ctx.request)
         with self._store.transaction() as tx:
-            page = read_page(tx, ctx.account, after, limit)
+            page = read_page(
+                tx,
+                ctx.account,
+                after,
+                limit,
+                size=self._pages.size(limit),
+                encode=self._cursors.encode,
+                render=lambda record: self._feed_record(origin, record),
+            )
         return json_response(page)
+
+    def _feed_record(self, origin: str, record: dict[str, Any]) -> dict[str, Any]:
+        if record.get("type") == "Media" and isinstance(record.get("sha256"), str):
+            record = {**record, "url": self._urls.media(origin, record["sha256"])}
+        return self._style.record(record)
 
     def delete_record(self, ctx: Context) -> Response:
         """DELETE /port/v1/records/{id}: delete and cascade; 409 for the Profile."""
+        record_id = ctx.args["id"]
         with self._store.transaction() as tx:
-            delete_with_cascade(tx, ctx.account, ctx.args["id"], self._clock())
+            owner = tx.record_owner(record_id)
+            if owner is not None and owner[0] != ctx.account:
+                raise self._denied("record", record_id)
+            if owner is not None and owner[1]:
+                raise self._gone("record", record_id)
+            delete_with_cascade(tx, ctx.account, record_id, self._clock())
         return Response(status=204)

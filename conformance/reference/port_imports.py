@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,7 +106,7 @@ def parse_archive(body: bytes) -> tuple[list[ArchiveLine], list[Rejection]]:
             rejected.append(
                 Rejection(
                     number,
-                    "INVALID",
+                    exc.code,
                     str(exc),
                     archive_id if isinstance(archive_id, str) else None,
                 )
@@ -132,7 +133,7 @@ def plan_import(
     tx: Tx, account: str, lines: list[ArchiveLine], rejected: list[Rejection]
 ) -> ImportPlan:
     """Decide which schema-valid lines the account accepts."""
-    failures: dict[int, str] = {}
+    failures: dict[int, tuple[ProblemCode, str]] = {}
     by_id = _index_lines(tx, account, lines, failures)
     # Ids of lines rejected on their own: referring to one is referring to a
     # rejected line, even if an earlier import mapped the same id.
@@ -161,14 +162,14 @@ def plan_import(
                 break
 
     _spread_rejections(by_id, referrers, failures)
-    all_rejected = rejected + [Rejection(n, "INVALID", detail) for n, detail in failures.items()]
+    all_rejected = rejected + [Rejection(n, code, detail) for n, (code, detail) in failures.items()]
     all_rejected.sort(key=lambda rejection: rejection.line)
     accepted = [line for line in lines if line.number not in failures]
     return ImportPlan(accepted, all_rejected, prior)
 
 
 def _index_lines(
-    tx: Tx, account: str, lines: list[ArchiveLine], failures: dict[int, str]
+    tx: Tx, account: str, lines: list[ArchiveLine], failures: dict[int, tuple[ProblemCode, str]]
 ) -> dict[str, ArchiveLine]:
     """Map each archive id to its first line; fail duplicates, extra Profiles, absent bytes."""
     by_id: dict[str, ArchiveLine] = {}
@@ -177,13 +178,15 @@ def _index_lines(
         first = by_id.get(line.archive_id)
         if first is not None:
             failures[line.number] = (
-                f"duplicate id {line.archive_id!r}, first on line {first.number}"
+                "CONFLICT",
+                f"duplicate id {line.archive_id!r}, first on line {first.number}",
             )
             continue
         if line.record["type"] == "Profile":
             if profile_line is not None:
                 failures[line.number] = (
-                    f"a second Profile; an archive holds exactly one (line {profile_line})"
+                    "CONFLICT",
+                    f"a second Profile; an archive holds exactly one (line {profile_line})",
                 )
                 continue
             profile_line = line.number
@@ -202,7 +205,7 @@ def _reference_problem(
     target_line: ArchiveLine | None,
     rejected_ids: dict[str, int],
     prior: dict[str, str],
-) -> str | None:
+) -> tuple[ProblemCode, str] | None:
     """Say why one reference cannot be kept, or None if it can.
 
     A target line of this archive that is rejected later is handled by
@@ -212,32 +215,38 @@ def _reference_problem(
         found_type: str | None = str(target_line.record["type"])
     elif reference.target in rejected_ids:
         return (
+            "CONFLICT",
             f"refers to {reference.target!r} on line {rejected_ids[reference.target]}, "
-            "which was rejected"
+            "which was rejected",
         )
     else:
         found_type = _prior_type(tx, account, prior.get(reference.target))
         if found_type is None:
             return (
+                "NOT_FOUND",
                 f"{reference.field} refers to {reference.target!r}, which is neither a "
-                "record of this archive nor an id an earlier import mapped"
+                "record of this archive nor an id an earlier import mapped",
             )
     if found_type != reference.target_type:
         return (
+            "INVALID",
             f"{reference.field} refers to {reference.target!r}, a {found_type}, "
-            f"where a {reference.target_type} is expected"
+            f"where a {reference.target_type} is expected",
         )
     return None
 
 
-def _media_problem(tx: Tx, account: str, record: JsonObject) -> str | None:
+def _media_problem(tx: Tx, account: str, record: JsonObject) -> tuple[ProblemCode, str] | None:
     sha = str(record["sha256"]).lower()
     held = tx.media(account, sha)
     if held is None:
-        return f"no bytes with sha256 {sha} were uploaded with PUT /port/v1/media/{sha}"
+        return (
+            "NOT_FOUND",
+            f"no bytes with sha256 {sha} were uploaded with PUT /port/v1/media/{sha}",
+        )
     if held.size != record["size"]:
         # Accepting it would export a Media record whose bytes do not match.
-        return f"size is {record['size']} but the uploaded bytes are {held.size} long"
+        return "INVALID", f"size is {record['size']} but the uploaded bytes are {held.size} long"
     return None
 
 
@@ -253,7 +262,7 @@ def _prior_type(tx: Tx, account: str, platform_id: str | None) -> str | None:
 def _spread_rejections(
     by_id: dict[str, ArchiveLine],
     referrers: dict[str, list[ArchiveLine]],
-    failures: dict[int, str],
+    failures: dict[int, tuple[ProblemCode, str]],
 ) -> None:
     """Reject, transitively, every line that refers to a rejected line."""
     queue = deque(line for line in by_id.values() if line.number in failures)
@@ -262,20 +271,26 @@ def _spread_rejections(
         for holder in referrers.get(bad.archive_id, []):
             if holder.number not in failures:
                 failures[holder.number] = (
-                    f"refers to {bad.archive_id!r} on line {bad.number}, which was rejected"
+                    "CONFLICT",
+                    f"refers to {bad.archive_id!r} on line {bad.number}, which was rejected",
                 )
                 queue.append(holder)
 
 
-def apply_import(tx: Tx, account: str, plan: ImportPlan) -> tuple[dict[str, int], dict[str, str]]:
-    """Store the accepted lines; return (imported counts by type, id_map)."""
+def apply_import(
+    tx: Tx, account: str, plan: ImportPlan, make_id: Callable[[str], str] = new_id
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Store the accepted lines; return (imported counts by type, id_map).
+
+    ``make_id`` gives a fresh id for a record type (in lower case).
+    """
     profiles = tx.records(account, "Profile")
     id_map: dict[str, str] = {}
     for line in plan.accepted:
         if line.record["type"] == "Profile":
             id_map[line.archive_id] = str(profiles[0]["id"])
         else:
-            id_map[line.archive_id] = new_id(str(line.record["type"]).lower())
+            id_map[line.archive_id] = make_id(str(line.record["type"]).lower())
     mapping = {**plan.prior_ids, **id_map}
     imported: dict[str, int] = {}
     for line in plan.accepted:

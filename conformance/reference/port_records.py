@@ -15,11 +15,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
 
+from .problems import ProblemCode
+
 JsonObject = dict[str, Any]
 
 
 class InvalidRecord(ValueError):
-    """A line that is not a valid record; the message says why."""
+    """A line that is not a valid record; the message says why.
+
+    ``code`` is the C-002 code a platform naming reasons would give it.
+    """
+
+    def __init__(self, message: str, code: ProblemCode = "INVALID") -> None:
+        super().__init__(message)
+        self.code: ProblemCode = code
 
 
 # A checker validates one value at a path and returns the value to keep.
@@ -52,7 +61,8 @@ def _text(max_code_points: int | None = None) -> Checker:
             raise InvalidRecord(f"{path} contains a lone surrogate, not a Unicode scalar value")
         if max_code_points is not None and len(value) > max_code_points:
             raise InvalidRecord(
-                f"{path} has {len(value)} code points; at most {max_code_points} are allowed"
+                f"{path} has {len(value)} code points; at most {max_code_points} are allowed",
+                "TOO_LARGE",
             )
         return value
 
@@ -235,7 +245,9 @@ def validate_record(value: object) -> JsonObject:
         raise InvalidRecord("a record must be a JSON object")
     record_type = value.get("type")
     if not isinstance(record_type, str) or record_type not in RECORD_FIELDS:
-        raise InvalidRecord(f"type must be one of {', '.join(RECORD_FIELDS)}, got {record_type!r}")
+        raise InvalidRecord(
+            f"type must be one of {', '.join(RECORD_FIELDS)}, got {record_type!r}", "UNSUPPORTED"
+        )
     record: JsonObject = {"type": record_type}
     record.update(_fields(value, _COMMON_FIELDS, ""))
     record.update(_fields(value, RECORD_FIELDS[record_type], ""))

@@ -20,12 +20,20 @@ class RateDecision:
     reset_seconds: int
     policy_name: str = "default"
 
-    def headers(self) -> dict[str, str]:
-        """Return the structured ``RateLimit-Policy`` / ``RateLimit`` headers.
+    def headers(self, syntax: str = "structured") -> dict[str, str]:
+        """Return the ``RateLimit-Policy`` / ``RateLimit`` headers.
 
-        The IETF httpapi draft's later syntax (``"name";q=;w=`` and
-        ``"name";r=;t=``); COMMON accepts it as well as draft-07's.
+        ``structured`` is the IETF httpapi draft's later syntax
+        (``"name";q=;w=`` and ``"name";r=;t=``); ``draft-07`` its earlier one
+        (``limit=, remaining=, reset=``). COMMON C-004 accepts both.
         """
+        if syntax == "draft-07":
+            return {
+                "RateLimit-Policy": f"{self.quota};w={self.window}",
+                "RateLimit": (
+                    f"limit={self.quota}, remaining={self.remaining}, reset={self.reset_seconds}"
+                ),
+            }
         name = f'"{self.policy_name}"'
         return {
             "RateLimit-Policy": f"{name};q={self.quota};w={self.window}",

@@ -35,14 +35,16 @@ class UrlSigner:
         self._secret = secret if secret is not None else secrets.token_bytes(32)
         self._clock = clock
 
-    def _signature(self, export_id: str, n: str, expires: int) -> str:
-        message = f"{export_id}/{n}/{expires}".encode()
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+    def _signature(self, export_id: str, n: str, expires: int) -> bytes:
+        # The path segments come from the request as decoded text: encode
+        # whatever they hold rather than fail on it.
+        message = f"{export_id}/{n}/{expires}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest().encode("ascii")
 
     def sign(self, export_id: str, n: str) -> str:
         """Return a relative URL for part ``n``, valid from now for ``lifetime``."""
         expires = int(self._clock()) + self.lifetime
-        signature = self._signature(export_id, n, expires)
+        signature = self._signature(export_id, n, expires).decode("ascii")
         return f"/port/v1/parts/{export_id}/{n}?expires={expires}&sig={signature}"
 
     def verify(self, export_id: str, n: str, query: MultiDict[str, str]) -> None:
@@ -50,11 +52,15 @@ class UrlSigner:
         if sorted(name for name, _ in query.items(multi=True)) != ["expires", "sig"]:
             raise Problem(403, "DENIED", _DENIED)
         raw_expires = query["expires"]
-        if not raw_expires.isascii() or not raw_expires.isdigit():
+        # Digits only, and few enough for int() (which refuses over 4300).
+        if not raw_expires.isascii() or not raw_expires.isdigit() or len(raw_expires) > 20:
             raise Problem(403, "DENIED", _DENIED)
         expires = int(raw_expires)
         expected = self._signature(export_id, n, expires)
-        if not hmac.compare_digest(expected, query["sig"]):
+        # Bytes, not str: compare_digest raises on non-ASCII text, and a
+        # signature is whatever the URL's holder put there.
+        presented = query["sig"].encode("utf-8", "surrogatepass")
+        if not hmac.compare_digest(expected, presented):
             raise Problem(403, "DENIED", _DENIED)
         if self._clock() > expires:
             raise Problem(403, "DENIED", "the download URL has expired; read the export again")

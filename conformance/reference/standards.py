@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import disc, fair, link
+from .choices import ChoiceSet
 from .identities import Identities
 from .port import PortModule
 from .routing import Module
@@ -25,10 +26,13 @@ class ModuleContext:
     identities: Identities
     started_at: datetime
     part_size: int
+    choices: ChoiceSet
 
 
 def _port(ctx: ModuleContext) -> Module:
-    return PortModule(ctx.store, ctx.identities.users, ctx.started_at, ctx.part_size)
+    return PortModule(
+        ctx.store, ctx.identities.users, ctx.started_at, ctx.part_size, choices=ctx.choices
+    )
 
 
 FACTORIES: tuple[Callable[[ModuleContext], Module | None], ...] = (

@@ -235,6 +235,20 @@ class Tx:
         rows = self._conn.execute(sql + " ORDER BY pos", params).fetchall()
         return [json.loads(row[0]) for row in rows]
 
+    def record_count(self, account: str) -> int:
+        """Return how many live records the account holds."""
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM records WHERE account = ? AND deleted = 0", (account,)
+        ).fetchone()
+        return int(row[0])
+
+    def record_owner(self, record_id: str) -> tuple[str, bool] | None:
+        """Return (account, deleted) of any record ever stored under this id, or None."""
+        row = self._conn.execute(
+            "SELECT account, deleted FROM records WHERE id = ?", (record_id,)
+        ).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
     def referrers(self, account: str, record_id: str) -> list[JsonObject]:
         """Return the live records that refer to ``record_id``, in insertion order."""
         rows = self._conn.execute(
@@ -353,6 +367,13 @@ class Tx:
         row = self._conn.execute(sql, params).fetchone()
         return self._export_row(row) if row else None
 
+    def export_owner(self, export_id: str) -> tuple[str, bool] | None:
+        """Return (account, deleted) of any export ever created under this id, or None."""
+        row = self._conn.execute(
+            "SELECT account, deleted FROM exports WHERE id = ?", (export_id,)
+        ).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
     def exports(self, account: str, now_ts: float) -> list[ExportRow]:
         """Return the account's live, unexpired exports, newest first."""
         rows = self._conn.execute(
@@ -415,6 +436,20 @@ class Tx:
             (import_id, account),
         ).fetchone()
         return _import_row(row) if row else None
+
+    def import_owner(self, import_id: str) -> str | None:
+        """Return the account of an import, whoever asks, or None."""
+        row = self._conn.execute(
+            "SELECT account FROM imports WHERE id = ?", (import_id,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def media_holders(self, sha256: str) -> int:
+        """How many accounts hold these bytes."""
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM media WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return int(row[0])
 
     def import_jobs(self, account: str) -> list[ImportRow]:
         """Return the account's imports, newest first."""

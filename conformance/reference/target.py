@@ -9,7 +9,8 @@ from .server import ReferencePlatform
 from .target_files import REFERENCE_DOMAINS
 
 # Loopback and our own server: no pacing, generous time.
-REFERENCE_LIMITS = Limits(request_timeout=30.0, check_timeout=300.0, requests_per_second=0.0)
+# 600 s per check: a signed URL lives at least 300 s (PORT), and PORT-006 waits one out.
+REFERENCE_LIMITS = Limits(request_timeout=30.0, check_timeout=600.0, requests_per_second=0.0)
 
 # LINK: the reference's own, competitor and neutral domains (data only; never
 # contacted). Its link policy lists none of them: it blocks and warns about

@@ -1,4 +1,4 @@
-"""The console table: one line per requirement, then the verdict."""
+"""The console table: one line per requirement, then the headline that says what was decided."""
 
 from __future__ import annotations
 
@@ -27,12 +27,11 @@ def render(result: RunResult, report_dir: Path | None = None, width: int = 100) 
         head = f"{r.info.id:<12} {r.info.level:<9} {r.info.profile:<11} {_MARK[r.outcome]:<12} "
         lines.append(head + reason[: max(20, width - len(head))])
     counts = ", ".join(f"{n} {k}" for k, n in result.counts().items() if n)
-    verdict = (
-        "CONFORMANT: every claimed MUST passes"
-        if result.conformant()
-        else ("NOT CONFORMANT: see the failing or undecided MUST requirements above")
-    )
-    lines += [counts, verdict, f"seed {result.seed} (replay with --seed {result.seed})"]
+    lines += [
+        counts or "no requirement judged",
+        result.headline(),
+        f"seed {result.seed} (replay with --seed {result.seed})",
+    ]
     if report_dir is not None:
         lines.append(f"reports: {report_dir}")
     return "\n".join(lines)

@@ -6,7 +6,16 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 
-from conformance.disc.formulas import FeeInput, FeeRule, PayInput, PayRules, exact, is_tie
+from conformance.disc.formulas import (
+    FeeInput,
+    FeeRule,
+    PayInput,
+    PayRules,
+    exact,
+    expected_pay,
+    is_tie,
+    r,
+)
 from conformance.disc.strategies import (
     MAX_DISTANCE_M,
     MAX_DURATION_S,
@@ -16,6 +25,7 @@ from conformance.disc.strategies import (
     pay_inputs,
     ties,
     with_examples,
+    zone_ties,
 )
 
 RULES = PayRules(
@@ -80,3 +90,35 @@ def test_with_examples_runs_explicit_cases_first_within_the_budget() -> None:
     )
     run()
     assert seen[:2] == [7, 8] and 9 not in seen
+
+
+NEGATIVE = PayRules(
+    "CNY",
+    exact("3.50"),
+    exact("1.37"),
+    exact("0.35"),
+    {"outer": exact("0.95"), "inner": Fraction(1), "centre": exact("1.20")},
+)
+
+
+def test_zone_ties_are_exact_and_negative_below_one() -> None:
+    found = zone_ties(NEGATIVE, "outer", count=3)
+    assert found[0] == PayInput(0, 0, "outer")  # 3.50 × −0.05 = −0.175
+    for quote in found:
+        parts = expected_pay(NEGATIVE, quote)
+        assert is_tie((parts.base + parts.distance + parts.time) * exact("-0.05"))
+    assert expected_pay(NEGATIVE, found[0]).zone == exact("-0.18")
+    assert expected_pay(NEGATIVE, found[0], "half-toward-positive").zone == exact("-0.17")
+    assert zone_ties(NEGATIVE, "inner") == []  # a multiplier of 1: the zone is always 0
+    assert zone_ties(NEGATIVE, "centre") == []  # × 0.2 never falls on a half cent
+
+
+def test_pay_boundaries_try_negative_zone_ties_first() -> None:
+    assert pay_boundaries(NEGATIVE)[0] == PayInput(0, 0, "outer")
+
+
+def test_rounding_halves_toward_positive_differs_only_below_zero() -> None:
+    for cents in range(-300, 300):
+        x = Fraction(2 * cents + 1, 200)  # every half cent
+        wrong = r(x, "half-toward-positive")
+        assert (wrong == r(x)) is (x > 0)

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 
 import pytest
 
 from conformance.errors import ConfigError
 from conformance.link.hosts import ascii_host, covers, host_forms, link_domains, unicode_host
-from conformance.link.pages import page_text, shows
+from conformance.link.pages import decode_page, page_text, shows
 from conformance.link.policy import parse_policy
 from conformance.link.sameness import kept_parts, normal_component, same_characters
+from conformance.link.urls import TRICKY_SHARE_TEXT
+from conformance.reference.link_pages import (
+    ESCAPERS,
+    PageStyle,
+    escape_minimal,
+    escape_references,
+    share_page,
+)
 from conformance.target import Target
 
 POLICY = {
@@ -99,3 +109,58 @@ def test_missing_domains_name_the_key_and_the_fix() -> None:
     )
     with pytest.raises(ConfigError, match=r"domains\.competitor\[0\]"):
         link_domains(bad)
+
+
+def test_block_elements_part_the_text_and_inline_ones_do_not() -> None:
+    html = "<div><p>a</p><p>b</p><span>c</span><!-- x --><wbr>d<a href='/'>e</a></div>"
+    assert page_text(html) == "a b cde"
+    assert shows(html, "a\nb")
+    assert not shows(html, "a b c d e")
+
+
+def test_text_only_in_attributes_comments_or_scripts_is_not_shown() -> None:
+    html = (
+        '<html><head><title>the post</title><meta property="og:description" content="the post">'
+        '<script type="application/json">{"text": "the post"}</script></head>'
+        "<body><!-- the post --><p>Open the app to read more.</p></body></html>"
+    )
+    assert not shows(html, "the post")
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        ("<p>é</p>".encode(), "text/html; charset=utf-8"),
+        (b'<meta charset="utf-8"><p>\xc3\xa9</p>', "text/html"),
+        (b"<meta http-equiv=Content-Type content='text/html; charset=UTF-8'><p>\xc3\xa9</p>", ""),
+        (b"\xef\xbb\xbf<p>\xc3\xa9</p>", "text/html; charset=iso-8859-1"),  # the BOM wins
+        (b"<p>\xe9</p>", "text/html; charset=ISO-8859-1"),  # windows-1252
+        (b"<p>\xc3\xa9</p>", "text/html"),  # no declaration: UTF-8
+        ("\ufeff<p>é</p>".encode("utf-16-le"), "text/html"),
+    ],
+)
+def test_pages_are_decoded_as_an_html_parser_decides(content: bytes, content_type: str) -> None:
+    assert page_text(decode_page(content, content_type)) == "é"
+
+
+def test_every_way_the_reference_writes_a_page_shows_the_text() -> None:
+    text = TRICKY_SHARE_TEXT + "\nhttps://rival.test/?a=1&b=<2>#x\n\n</p></a>-->"
+    for escaping in ESCAPERS:
+        for style in ("pre-wrap", "linkified", "paragraphs"):
+            for charset in ("header", "meta", "both"):
+                for chrome in ("plain", "per-visitor"):
+                    for agent in ("Mozilla/5.0", "x Android Mobile MicroMessenger Googlebot"):
+                        page, headers = share_page(
+                            text, "p:1#2", PageStyle(escaping, style, charset, chrome), agent
+                        )
+                        decoded = decode_page(page.encode(), headers["Content-Type"])
+                        assert shows(decoded, text), (escaping, style, charset, chrome, agent)
+
+
+def test_reference_escaping_uses_every_kind_of_character_reference() -> None:
+    text = "<>&\"'éü😀:;/\u0301€中=?#"
+    written = escape_references(text)
+    for form in (r"&[A-Za-z]+;", r"&#[0-9]+;", r"&#x[0-9a-f]+;", r"&#X[0-9a-f]+;"):
+        assert re.search(form, written), form
+    assert html.unescape(written) == text
+    assert escape_minimal("a < b <b> & c</") == "a < b &lt;b> &amp; c&lt;/"

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 import requests
 
+from conformance.link.pages import decode_page, shows
 from conformance.reference import ReferencePlatform
+from conformance.reference.choices import choice_set
 
 TIMEOUT = 30
 
@@ -126,3 +129,56 @@ def test_share_page_escapes_the_text_and_serves_everyone_alike(platform: Referen
     assert (
         requests.get(platform.base_url + "/link/v1/share/nope", timeout=TIMEOUT).status_code == 404
     )
+
+
+@pytest.fixture(scope="module")
+def alt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReferencePlatform]:
+    """The reference taking the other option of every choice (see docs/CHOICES.md)."""
+    with ReferencePlatform(tmp_path_factory.mktemp("link-alt"), choices=choice_set("alt")) as p:
+        yield p
+
+
+def test_alt_share_urls_redirect_everyone_alike_to_a_page_declaring_utf8_in_a_meta(
+    alt: ReferencePlatform,
+) -> None:
+    text = "Grüße <b>e\u0301</b> https://rival.test/?a=1&b=2\nbye"
+    created = call(alt, "POST", "/link/v1/posts", json={"text": text})
+    assert created.status_code == 201 and created.json()["text"] == text
+    share_url = created.json()["share_url"]
+    assert share_url.startswith(alt.base_url + "/p/") and share_url.endswith("?ref=share")
+    hops = {
+        agent: requests.get(share_url, headers={"User-Agent": agent}, allow_redirects=False)
+        for agent in ("RivalApp/5.0", "Mozilla/5.0", "Googlebot/2.1")
+    }
+    assert {(h.status_code, h.headers["Location"]) for h in hops.values()} == {
+        (308, "/posts/" + created.json()["id"])
+    }
+    page = requests.get(urljoin(share_url, hops["Mozilla/5.0"].headers["Location"]), timeout=30)
+    assert page.headers["Content-Type"] == "text/html"
+    assert shows(decode_page(page.content, page.headers["Content-Type"]), text)
+
+
+def test_alt_decisions_normalise_the_warned_url_and_describe_the_reason(
+    alt: ReferencePlatform,
+) -> None:
+    response = call(
+        alt,
+        "POST",
+        "/link/v1/resolve",
+        json={"url": "HTTPS://a.Lottery-Prize.test/ü%7e?q#frag", "context": "message"},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["open_url"] == "https://a.lottery-prize.test/%C3%BC~?q"
+    assert body["reason"]["code"] == "FRAUD_REPORTS" and "description" in body["reason"]
+    legal = "http://例え.テスト/a%2f?x=ü#f"
+    opened = call(alt, "POST", "/link/v1/resolve", json={"url": legal, "context": "post"}).json()
+    assert opened["open_url"] == legal  # an open takes the URL as given, always
+
+
+def test_alt_policy_lists_an_idn_and_mixed_case_domains(alt: ReferencePlatform) -> None:
+    listed = call(alt, "GET", "/.well-known/link-policy", user=None).json()["listed"]
+    assert "gewinnspiel-prämie.test" in {entry["domain"] for entry in listed}
+    for url in ("https://xn--gewinnspiel-prmie-3qb.test/", "https://MALWARE.test/"):
+        answer = call(alt, "POST", "/link/v1/resolve", json={"url": url, "context": "post"})
+        assert answer.json()["action"] in ("warn", "block")

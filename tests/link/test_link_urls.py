@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from hypothesis import given, settings
@@ -51,4 +52,6 @@ def test_texts_carry_every_url_apart(data: st.DataObject) -> None:
         text = data.draw(strategy)
         assert all(f" {u}" in text or f"\n{u}" in text for u in urls)
     share = data.draw(share_texts(urls))
-    assert "\x00" not in share and "\r" not in share
+    assert not any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in share)
+    message = data.draw(message_texts(urls))
+    assert unicodedata.normalize("NFC", message) != message  # every message is NFC-unstable

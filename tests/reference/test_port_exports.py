@@ -45,6 +45,18 @@ def test_export_is_accepted_and_becomes_ready(alice: Api) -> None:
         assert part["url"].startswith(f"/port/v1/parts/{body['id']}/")
 
 
+def test_a_small_accounts_export_is_built_before_the_post_is_answered(
+    fresh_platform: ReferencePlatform,
+) -> None:
+    """Ready at the first poll however busy the machine: no queue, no worker to wait for."""
+    api = Api(fresh_platform, "first_party", "alice")
+    api.import_records(*(record("Post", f"p{n}") for n in range(50)))
+    created = api.post("/port/v1/exports")
+    assert created.status_code == 202
+    job = api.get(created.headers["Location"]).json()
+    assert job["status"] == "ready" and job["parts"], job
+
+
 def test_parts_match_size_and_sha256_and_split_inside_characters(
     fresh_platform: ReferencePlatform,
 ) -> None:
@@ -170,7 +182,8 @@ def test_another_user_cannot_see_or_delete_an_export(
 def test_signed_url_lives_the_declared_seconds(alice: Api) -> None:
     job = _ready_job(alice)
     query = parse_qs(urlsplit(job["parts"][0]["url"]).query)  # type: ignore[index]
-    assert abs(int(query["expires"][0]) - (time.time() + 900)) < 5
+    # 900 s from signing; the slack is for a busy machine between signing and here.
+    assert abs(int(query["expires"][0]) - (time.time() + 900)) < 60
 
 
 def _tamper(url: str, **changes: str) -> str:

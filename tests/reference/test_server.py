@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import stat
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 import requests
@@ -87,45 +91,146 @@ def test_clients_get_the_same_answers(platform: ReferencePlatform) -> None:
     assert answers[0] == answers[1] == answers[2]
 
 
-def test_module_main_serves_and_writes_target_files(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    env = {**os.environ, "PYTHONPATH": str(MAIN)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "conformance.reference", "--port", "0", "--data", str(data)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    try:
-        assert process.stdout is not None
-        printed = [process.stdout.readline() for _ in range(4)]
-        base_url = printed[0].rsplit(" ", 1)[1].strip()
-        assert base_url.startswith("http://127.0.0.1:")
-        discovery = requests.get(base_url + "/.well-known/interop", timeout=TIMEOUT)
-        assert discovery.json()["platform"] == "reference"
+# Sets SIGINT's disposition (argv[1]) and execs the rest: a disposition of
+# SIG_IGN survives exec, as for a job a shell starts in the background.
+_EXEC_WITH_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, getattr(signal, sys.argv[1])); "
+    "os.execv(sys.executable, sys.argv[2:])"
+)
+# Generous, for a machine busy with other work; a healthy stop takes well under a second.
+_START_SECONDS = 60.0
+_STOP_SECONDS = 30.0
 
-        target = yaml.safe_load((data / "target.yaml").read_text(encoding="utf-8"))
-        env_path = data / "reference.env"
-        assert stat.S_IMODE(env_path.stat().st_mode) == 0o600
-        tokens = dict(line.split("=", 1) for line in env_path.read_text().splitlines())
-        assert target["base_url"] == base_url
-        assert set(target["users"]) == set(DEFAULT_USERS)
-        name = target["credentials"]["third_party"]["alice"]["token_env"]
-        response = requests.get(
-            base_url + "/port/v1/exports",
-            headers={"Authorization": f"Bearer {tokens[name]}"},
-            timeout=TIMEOUT,
+
+class _Served:
+    """``python -m conformance.reference`` as a child process, read line by line.
+
+    It stays in the test's process group, so that whatever stops the test
+    run as a group (a CI job's timeout, Ctrl-C) stops it too.
+    """
+
+    def __init__(self, data: Path, sigint: str | None = None) -> None:
+        command = [sys.executable, "-m", "conformance.reference", "--port", "0"]
+        command += ["--data", str(data)]
+        if sigint is not None:
+            command = [sys.executable, "-c", _EXEC_WITH_SIGINT, sigint, *command]
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(MAIN)},
+            cwd=data.parent,
         )
-        assert response.status_code == 200
-        assert not any(token in "".join(printed) for token in tokens.values())
-        assert not any(token in (data / "target.yaml").read_text() for token in tokens.values())
-        # The written file is a target the suite loads as it is, with the env file's tokens.
-        loaded = load_target(data / "target.yaml", tokens)
-        assert loaded.base_url == base_url and loaded.domains["competitor"]
-        assert loaded.token(Role("third_party", "alice")).reveal() == tokens[name]
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=20)
-    assert process.returncode == 0, stderr
+        self._lines: queue.Queue[str] = queue.Queue()
+        assert self.process.stdout is not None
+        self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+
+    def line(self, timeout: float = _START_SECONDS) -> str:
+        """The next printed line; a process that prints nothing in time fails the test."""
+        try:
+            return self._lines.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"the reference printed nothing within {timeout:.0f} s")
+
+    def stop(self, sig: signal.Signals) -> tuple[int, str, str]:
+        """Send ``sig``; return the exit code, the rest of stdout, and stderr."""
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the reference did not stop within {_STOP_SECONDS:.0f} s of {sig.name}")
+        assert self.process.stderr is not None
+        stderr = self.process.stderr.read()
+        self._reader.join(_STOP_SECONDS)  # the last lines, up to end of file
+        rest = []
+        while not self._lines.empty():
+            rest.append(self._lines.get())
+        return self.process.returncode, "".join(rest), stderr
+
+    def kill(self) -> None:
+        """Kill the process if it is still running, and close the pipes."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=_STOP_SECONDS)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., _Served]]:
+    """Starts the reference as a process; whatever the test does, nothing is left running."""
+    if sys.platform == "win32":
+        pytest.skip("needs POSIX signals")
+    started: list[_Served] = []
+
+    def start(sigint: str | None = None) -> _Served:
+        """``sigint``: SIG_DFL or SIG_IGN for the process; None inherits the test's."""
+        served = _Served(tmp_path / "data", sigint)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.kill()
+
+
+def test_module_main_serves_and_writes_target_files(
+    serve: Callable[..., _Served], tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    served = serve()
+    printed = [served.line() for _ in range(4)]
+    base_url = printed[0].rsplit(" ", 1)[1].strip()
+    assert base_url.startswith("http://127.0.0.1:")
+    discovery = requests.get(base_url + "/.well-known/interop", timeout=TIMEOUT)
+    assert discovery.json()["platform"] == "reference"
+
+    target = yaml.safe_load((data / "target.yaml").read_text(encoding="utf-8"))
+    env_path = data / "reference.env"
+    assert stat.S_IMODE(env_path.stat().st_mode) == 0o600
+    tokens = dict(line.split("=", 1) for line in env_path.read_text().splitlines())
+    assert target["base_url"] == base_url
+    assert set(target["users"]) == set(DEFAULT_USERS)
+    name = target["credentials"]["third_party"]["alice"]["token_env"]
+    response = requests.get(
+        base_url + "/port/v1/exports",
+        headers={"Authorization": f"Bearer {tokens[name]}"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200
+    assert not any(token in "".join(printed) for token in tokens.values())
+    assert not any(token in (data / "target.yaml").read_text() for token in tokens.values())
+    # The written file is a target the suite loads as it is, with the env file's tokens.
+    loaded = load_target(data / "target.yaml", tokens)
+    assert loaded.base_url == base_url and loaded.domains["competitor"]
+    assert loaded.token(Role("third_party", "alice")).reveal() == tokens[name]
+
+    code, out, stderr = served.stop(signal.SIGTERM)
+    assert (code, out) == (0, "stopping on SIGTERM\n"), stderr
+    with pytest.raises(requests.ConnectionError):
+        requests.get(base_url + "/.well-known/interop", timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("sigint", ["SIG_DFL", "SIG_IGN"])
+def test_module_main_stops_on_sigint_unless_started_ignoring_it(
+    serve: Callable[..., _Served], sigint: str
+) -> None:
+    ignore_sigint = sigint == "SIG_IGN"
+    served = serve(sigint)
+    printed = [served.line() for _ in range(4)]
+    assert ("Ctrl-C" in printed[3]) is not ignore_sigint
+    assert f"(kill {served.process.pid})" in printed[3]
+    if ignore_sigint:
+        # The kernel drops a signal the process ignores when it is sent, so
+        # the SIGTERM that follows is the first signal it sees.
+        served.process.send_signal(signal.SIGINT)
+    stop_with = signal.SIGTERM if ignore_sigint else signal.SIGINT
+    code, out, stderr = served.stop(stop_with)
+    assert (code, out) == (0, f"stopping on {stop_with.name}\n"), stderr

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from conformance.checking import prerequisite_failed
-from conformance.disc.client import M1, W1, DiscClient
+from conformance.checking import not_applicable, prerequisite_failed
+from conformance.disc.client import M1, QUOTED, W1, DiscClient
 from conformance.disc.disclosure import Disclosure, DisclosureError
 from conformance.disc.formulas import (
     FeeInput,
@@ -48,13 +48,16 @@ PayJudge = Callable[[PayBreakdown, PayRules, Any], list[Mismatch]]
 
 def _pay_rules(published: Disclosure) -> PayRules:
     try:
-        return published.pay_rules()
+        rules = published.pay_rules()
     except DisclosureError as exc:
         prerequisite_failed("DISC-001", f"worker_pay cannot be read: {exc}")
+    if not rules.zone_multipliers:
+        not_applicable("the disclosure lists no zone, so no pay quote can be asked for")
+    return rules
 
 
 def _answered(response: Response, sent: dict[str, object]) -> Any:
-    if response.status != 200:
+    if response.status not in QUOTED:
         raise Finding(
             f"an in-range input the disclosure covers was refused with {response.status}: {sent}",
             evidence=[response.exchange],
@@ -104,9 +107,12 @@ def test_pay_quote_breakdown_lists_each_component_and_adds_up(
 
 def _fee_rules(published: Disclosure) -> dict[str, FeeRule]:
     try:
-        return published.fee_rules()
+        fees = published.fee_rules()
     except DisclosureError as exc:
         prerequisite_failed("DISC-001", f"fees cannot be read: {exc}")
+    if not fees:
+        not_applicable("the disclosure lists no fee category, so no fee quote can be asked for")
+    return fees
 
 
 @pytest.mark.requirement("DISC-004")

@@ -7,38 +7,46 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance.compare import LogicalRequest
-from conformance.fair.client import ITEMS_PATH, QUOTES_PATH
+from conformance.fair.client import ITEMS_PATH, QUOTES_PATH, query_words
+from conformance.fair.parity import Ask
 from conformance.fair.rules import Rules
 
 UNKNOWN_ITEM = "conformance-unknown-0"
+LISTING_PAGES = 3
+"""Pages of an unfiltered listing followed per sender."""
+FILTERED_PAGES = 6
+"""Pages of a filtered listing followed per sender (``limit=2``)."""
 
 
-def parity_requests(
-    items: Sequence[Mapping[str, Any]], rules: Rules | None = None
-) -> list[tuple[LogicalRequest, str]]:
-    """(request, operationId) pairs: listings, item reads, quotes."""
+def parity_asks(items: Sequence[Mapping[str, Any]], rules: Rules | None = None) -> list[Ask]:
+    """Listings (plain, a small ``limit``, filtered across pages), item reads, quotes."""
     first = str(items[0].get("id"))
-    word = str(items[0].get("title", "")).split(" ")[0][:6]
-    out: list[tuple[LogicalRequest, str]] = [
-        (LogicalRequest("GET", ITEMS_PATH), "listItems"),
-        (LogicalRequest("GET", ITEMS_PATH, params={"limit": "5"}), "listItems"),
-        (LogicalRequest("GET", ITEMS_PATH, params={"query": word}), "listItems"),
-        (LogicalRequest("GET", f"{ITEMS_PATH}/{UNKNOWN_ITEM}"), "getItem"),
-        (
+    words = query_words(items)
+    out = [
+        Ask(LogicalRequest("GET", ITEMS_PATH), "listItems", LISTING_PAGES),
+        Ask(LogicalRequest("GET", ITEMS_PATH, params={"limit": "5"}), "listItems", LISTING_PAGES),
+        Ask(LogicalRequest("GET", f"{ITEMS_PATH}/{UNKNOWN_ITEM}"), "getItem"),
+        Ask(
             LogicalRequest("POST", QUOTES_PATH, json_body={"item_id": first, "quantity": 1}),
             "createQuote",
         ),
     ]
-    for item in items[:: max(1, len(items) // 4)][:4]:
-        out.append(
-            (
-                LogicalRequest("GET", f"{ITEMS_PATH}/{quote(str(item.get('id')), safe='')}"),
-                "getItem",
-            )
+    if words:
+        out.insert(
+            2,
+            Ask(
+                LogicalRequest("GET", ITEMS_PATH, params={"query": words[0], "limit": "2"}),
+                "listItems",
+                FILTERED_PAGES,
+            ),
         )
-    for rule in rules.pricing[:3] if rules else ():
-        body: dict[str, Any] = {"item_id": first, "quantity": rule.min_quantity or 3}
+    for item in items[:: max(1, len(items) // 4)][:4]:
+        path = f"{ITEMS_PATH}/{quote(str(item.get('id')), safe='')}"
+        out.append(Ask(LogicalRequest("GET", path), "getItem"))
+    for i, rule in enumerate(rules.pricing if rules else ()):
+        target = str(items[i % len(items)].get("id"))
+        body: dict[str, Any] = {"item_id": target, "quantity": rule.min_quantity or 3}
         if rule.coupon is not None:
             body["coupon"] = rule.coupon
-        out.append((LogicalRequest("POST", QUOTES_PATH, json_body=body), "createQuote"))
+        out.append(Ask(LogicalRequest("POST", QUOTES_PATH, json_body=body), "createQuote"))
     return out

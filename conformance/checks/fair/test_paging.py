@@ -1,57 +1,134 @@
-"""FAIR-010: paging terminates, yields every item once, and the same list to every client."""
+"""FAIR-010: paging terminates, yields every item once, and the same list to every client.
+
+The whole listing is paged by every client; so is a filtered one (a
+``query`` chosen from the listed titles), at two page sizes. A listing has
+one content and one order whatever the page size, so the two pagings of the
+filtered listing must yield the same items in the same order: a platform
+that loses or changes the query after the first page (or repeats or skips
+items at page boundaries) yields something else at one of the two sizes.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
+from conformance.catalogue import Spec
 from conformance.compare import diff
 from conformance.errors import Finding, Mismatch
-from conformance.fair.client import Paging, page_through, roles
+from conformance.fair.client import Paging, page_through, query_words, roles
+from conformance.fair.fields import shape_for
+from conformance.harness import Harness
 from conformance.probe import Probe
 
 LIMIT = 4
+FILTERED_LIMITS = (1, 3)
+MAX_QUERIES = 3
+
+
+def _own_problems(where: str, paging: Paging) -> list[Mismatch]:
+    out = []
+    if paging.problem:
+        out.append(
+            Mismatch(where, "pages that end (next_page_token null or absent)", paging.problem)
+        )
+    twice = sorted(i for i, n in Counter(paging.ids).items() if n > 1)
+    if twice:
+        out.append(Mismatch(f"{where} items", "each item once", f"repeated: {twice}"))
+    return out
+
+
+def _same_list(
+    spec: Spec, where: str, base_name: str, base: Paging, other: Paging
+) -> list[Mismatch]:
+    missing = [i for i in base.ids if i not in set(other.ids)]
+    extra = [i for i in other.ids if i not in set(base.ids)]
+    if missing or extra:
+        return [
+            Mismatch(
+                where,
+                f"the same {len(set(base.ids))} items as {base_name}",
+                f"{len(set(other.ids))} items: {len(missing)} of those missing {missing[:10]}, "
+                f"{len(extra)} others {extra[:10]}",
+            )
+        ]
+    if other.ids != base.ids:
+        return [Mismatch(f"{where} order", base.ids, other.ids, f"the order {base_name} got")]
+    shape = shape_for(spec, "listItems", 200)
+    return [
+        Mismatch(f"{where} {d.path}", d.value_a, d.value_b, f"what {base_name} got")
+        for d in diff(
+            shape.project({"items": base.items}),
+            shape.project({"items": other.items}),
+            base_name,
+            "other",
+        )
+    ]
 
 
 @pytest.mark.requirement("FAIR-010")
-def test_paging_yields_every_item_once_and_alike(probe: Probe) -> None:
-    """Every client pages with limit=4; tokens are compared by the items they yield."""
+def test_paging_yields_every_item_once_and_alike(
+    probe: Probe, harness: Harness, items: list[Mapping[str, Any]]
+) -> None:
+    """Every client pages the listing (limit 4) and a filtered listing at two page sizes."""
+    spec = harness.catalogue.spec("FAIR")
     mismatches: list[Mismatch] = []
+    evidence: list[str] = []
     pagings: dict[str, Paging] = {}
     for role in roles():
         paging = page_through(probe, role, limit=LIMIT)
         pagings[role.client] = paging
-        where = f"paging as {role} ({len(paging.responses)} pages)"
-        if paging.problem:
-            mismatches.append(Mismatch(where, "pages that end", paging.problem))
-        twice = sorted(i for i, n in Counter(paging.ids).items() if n > 1)
-        if twice:
-            mismatches.append(Mismatch(f"{where} items", "each item once", f"repeated: {twice}"))
-    base = pagings["first_party"]
+        mismatches += _own_problems(f"paging as {role} ({len(paging.responses)} pages)", paging)
     for client, paging in pagings.items():
-        if client == "first_party":
-            continue
-        missing = sorted(set(base.ids) - set(paging.ids))
-        extra = sorted(set(paging.ids) - set(base.ids))
-        if missing or extra:
-            mismatches.append(
-                Mismatch(
-                    f"items paged as {client}",
-                    f"first_party's {len(base.ids)} items",
-                    f"missing {missing}, extra {extra}",
-                )
+        if client != "first_party":
+            mismatches += _same_list(
+                spec, f"items paged as {client}", "first_party", pagings["first_party"], paging
             )
-        elif paging.ids != base.ids:
-            mismatches.append(Mismatch(f"order of items paged as {client}", base.ids, paging.ids))
-        else:
-            mismatches += [
-                Mismatch(f"paged items {d.path} ({client})", d.value_a, d.value_b)
-                for d in diff(base.items, paging.items, "first_party", client)
-            ]
+    filtered = _filtered(probe, spec, items, mismatches)
+    for paging in [*pagings.values(), *filtered]:
+        evidence += [r.exchange for r in paging.responses]
     if mismatches:
         raise Finding(
             "paging does not give every client every item once, alike",
             mismatches=mismatches,
-            evidence=[r.exchange for p in pagings.values() for r in p.responses][:50],
+            evidence=evidence[:60],
         )
+    sizes = {len(p.ids) for p in filtered}
+    harness.verified(
+        f"{len(pagings['first_party'].ids)} items paged by 3 clients, and a filtered listing "
+        f"({', '.join(map(str, sorted(sizes))) or 'none'} items) at page sizes "
+        f"{' and '.join(map(str, FILTERED_LIMITS))}: every item once, the same list for all"
+    )
+
+
+def _filtered(
+    probe: Probe, spec: Spec, items: list[Mapping[str, Any]], mismatches: list[Mismatch]
+) -> list[Paging]:
+    """Page a filtered listing of more than one item at two sizes, as every client."""
+    for word in query_words(items)[:MAX_QUERIES]:
+        params = {"query": word}
+        base = page_through(probe, roles()[0], limit=FILTERED_LIMITS[0], params=params)
+        own = _own_problems(f"paging ?query={word} as first_party", base)
+        if own:
+            mismatches += own
+            return [base]
+        if len(base.ids) < 2:
+            continue
+        done = [base]
+        base_name = f"first_party at limit {FILTERED_LIMITS[0]}"
+        for role in roles():
+            for limit in FILTERED_LIMITS:
+                if role.client == "first_party" and limit == FILTERED_LIMITS[0]:
+                    continue
+                paging = page_through(probe, role, limit=limit, params=params)
+                done.append(paging)
+                where = f"paging ?query={word} as {role} at limit {limit}"
+                own = _own_problems(f"{where} ({len(paging.responses)} pages)", paging)
+                mismatches += own
+                if not own:
+                    mismatches += _same_list(spec, where, base_name, base, paging)
+        return done
+    return []

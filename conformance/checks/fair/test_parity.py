@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from conformance.checking import not_applicable
-from conformance.compare import Variant, differential, send, volatile
 from conformance.errors import Finding, Mismatch
-from conformance.fair.client import client_variants
+from conformance.fair.agents import CONFIGURED, Presentation, presentations, rotation
+from conformance.fair.client import roles
+from conformance.fair.parity import Sender, ask, compare_groups, rotated
 from conformance.fair.rules import Rules
 from conformance.harness import Harness
 from conformance.probe import Probe, Response
 from conformance.roles import ALICE_COMPETITOR, ALICE_THIRD_PARTY
 
-from .requests import parity_requests
+from .requests import parity_asks
 
+PRESENTATIONS_PER_REQUEST = 2
+"""Generated presentations each request is also sent with, besides the configured headers."""
 _CHALLENGES = ("WWW-Authenticate", "Proxy-Authenticate")
 _COMPETITOR_HEADERS = ("User-Agent", "Origin", "Referer")
 
@@ -26,23 +30,39 @@ _COMPETITOR_HEADERS = ("User-Agent", "Origin", "Referer")
 def test_every_client_gets_the_same_status_and_body(
     probe: Probe, harness: Harness, items: list[Mapping[str, Any]], rules: Rules
 ) -> None:
-    """Listings, item reads and quotes are equal for first_party, third_party and competitor."""
-    spec = harness.catalogue.spec("FAIR").document
+    """Listings (followed across pages), item reads and quotes are equal for the three clients.
+
+    Each request goes out with the configured headers and with two generated
+    presentations (rotating over browsers, mobile and in-app agents, native
+    stacks and crawlers, with and without Origin/Referer); within each, the
+    clients' answers are compared on the fields FAIR defines.
+    """
+    spec = harness.catalogue.spec("FAIR")
+    pool = presentations()
     mismatches: list[Mismatch] = []
     evidence: list[str] = []
-    for i, (request, operation) in enumerate(parity_requests(items, rules)):
-        outcome = differential(
-            probe, request, client_variants(), ignore=volatile(spec, operation), round_index=i
-        )
-        mismatches += outcome.mismatches()
-        if outcome.differences:
-            evidence += [r.exchange for r in outcome.responses.values()]
+    asks = parity_asks(items, rules)
+    sent = 0
+    families: set[str] = set()
+    for i, item in enumerate(asks):
+        chosen = [CONFIGURED, *rotation(i, PRESENTATIONS_PER_REQUEST, pool)]
+        families.update(p.agent.family for p in chosen if p.agent)
+        groups = [[Sender(r, p) for r in roles()] for p in chosen]
+        found, cited, count = compare_groups(probe, spec, item, groups, i)
+        mismatches += found
+        evidence += cited
+        sent += count
     if mismatches:
         raise Finding(
             "clients get different answers to the same request",
             mismatches=mismatches,
-            evidence=evidence,
+            evidence=evidence[:60],
         )
+    harness.verified(
+        f"{len(asks)} requests (listings followed across pages, a filtered one among them), "
+        f"{sent} answers: first_party, third_party and competitor equal on every FAIR field, "
+        f"with the configured headers and {len(families)} generated agent families"
+    )
 
 
 @pytest.mark.requirement("FAIR-005")
@@ -50,7 +70,7 @@ def test_competitor_headers_change_nothing(
     probe: Probe, harness: Harness, items: list[Mapping[str, Any]], rules: Rules
 ) -> None:
     """A competitor's User-Agent, Origin or Referer (alone or together) changes no answer."""
-    spec = harness.catalogue.spec("FAIR").document
+    spec = harness.catalogue.spec("FAIR")
     competitor = {
         k: v
         for k, v in probe.target.clients.get("competitor", {}).items()
@@ -58,58 +78,89 @@ def test_competitor_headers_change_nothing(
     }
     if not competitor:
         not_applicable("the target gives the competitor no User-Agent, Origin or Referer")
-    own = Variant("third_party", role=ALICE_THIRD_PARTY)
-    variants = [own]
-    variants += [
-        Variant(f"third_party+competitor {k}", role=ALICE_THIRD_PARTY, headers={k: v})
-        for k, v in competitor.items()
-    ]
-    variants.append(
-        Variant("third_party+competitor headers", role=ALICE_THIRD_PARTY, headers=competitor)
-    )
     first_party = {
         k: v
         for k, v in probe.target.clients.get("first_party", {}).items()
         if k in _COMPETITOR_HEADERS
     }
-    pairs = [variants]
+    own = Sender(ALICE_THIRD_PARTY)
+    wearing = [own]
+    wearing += [
+        Sender(ALICE_THIRD_PARTY, Presentation(headers=((k, v),), name=f"competitor's {k}"))
+        for k, v in competitor.items()
+    ]
+    wearing.append(
+        Sender(
+            ALICE_THIRD_PARTY,
+            Presentation(headers=tuple(competitor.items()), name="competitor's headers"),
+        )
+    )
+    groups = [wearing]
     if first_party:
-        pairs.append(
+        groups.append(
             [
-                Variant("competitor", role=ALICE_COMPETITOR),
-                Variant(
-                    "competitor+first_party headers", role=ALICE_COMPETITOR, headers=first_party
+                Sender(ALICE_COMPETITOR),
+                Sender(
+                    ALICE_COMPETITOR,
+                    Presentation(headers=tuple(first_party.items()), name="first_party's headers"),
                 ),
             ]
         )
     mismatches: list[Mismatch] = []
-    for i, (request, operation) in enumerate(parity_requests(items, rules)[:6]):
-        for group in pairs:
-            outcome = differential(
-                probe, request, group, ignore=volatile(spec, operation), round_index=i
-            )
-            mismatches += outcome.mismatches()
+    evidence: list[str] = []
+    asks = parity_asks(items, rules)[:7]
+    for i, item in enumerate(asks):
+        found, cited, _ = compare_groups(probe, spec, item, groups, i)
+        mismatches += found
+        evidence += cited
     if mismatches:
-        raise Finding("a competitor's headers change the answer", mismatches=mismatches)
+        raise Finding(
+            "a competitor's headers change the answer", mismatches=mismatches, evidence=evidence
+        )
+    harness.verified(
+        f"{len(asks)} requests as third_party with the competitor's "
+        f"{', '.join(competitor)} (each alone and together)"
+        + (" and as the competitor with first_party's headers" if first_party else "")
+        + ": the same status and FAIR fields"
+    )
 
 
 @pytest.mark.requirement("FAIR-006")
 def test_third_parties_meet_no_extra_procedure(
-    probe: Probe, items: list[Mapping[str, Any]], rules: Rules
+    probe: Probe, harness: Harness, items: list[Mapping[str, Any]], rules: Rules
 ) -> None:
-    """No refusal or challenge for third_party or competitor that first_party does not get."""
+    """No refusal or challenge for third_party or competitor that first_party does not get.
+
+    Each request is sent with the configured headers and one generated
+    presentation, the same for the three clients.
+    """
+    pool = presentations()
     mismatches: list[Mismatch] = []
-    for i, (request, _) in enumerate(parity_requests(items, rules)):
-        variants = client_variants()
-        order = variants[i % 3 :] + variants[: i % 3]
-        answers = {v.name: send(probe, request, v, validate=False) for v in order}
-        base = answers["first_party"]
-        for name in ("third_party", "competitor"):
-            mismatches += _extra_procedure(
-                f"{request.method} {request.path} as {name}", base, answers[name]
-            )
+    asks = [dataclasses.replace(a, pages=1) for a in parity_asks(items, rules)]
+    families: set[str] = set()
+    for i, item in enumerate(asks):
+        for presentation in (CONFIGURED, *rotation(i, 1, pool)):
+            if presentation.agent is not None:
+                families.add(presentation.agent.family)
+            senders = [Sender(r, presentation) for r in roles()]
+            answers = {
+                senders[k].role.client: ask(probe, item, senders[k], validate=False)
+                for k in rotated(list(range(len(senders))), i)
+            }
+            base = answers["first_party"].responses[0]
+            for name in ("third_party", "competitor"):
+                mismatches += _extra_procedure(
+                    f"{item.label} as {name} ({presentation.label})",
+                    base,
+                    answers[name].responses[0],
+                )
     if mismatches:
         raise Finding("third parties meet procedures first_party does not", mismatches=mismatches)
+    harness.verified(
+        f"{len(asks)} requests, with the configured headers and {len(families)} generated agent "
+        "families: no refusal or challenge for third_party or competitor that first_party "
+        "does not get"
+    )
 
 
 def _extra_procedure(label: str, base: Response, other: Response) -> list[Mismatch]:

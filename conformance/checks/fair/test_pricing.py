@@ -1,8 +1,8 @@
-"""FAIR-002: every quote is exactly what the published rules give, whoever asks."""
+"""FAIR-002: every quote is exactly what the published rules give, whoever asks and however."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -11,90 +11,119 @@ import pytest
 from conformance.checking import not_applicable
 from conformance.errors import Finding, Mismatch
 from conformance.examples import Examples
-from conformance.fair.client import QUOTES_PATH
-from conformance.fair.pricing import expected_quote, money
-from conformance.fair.rules import Rules
-from conformance.fair.strategies import QuoteCase, quote_cases
+from conformance.fair.agents import presentations
+from conformance.fair.client import QUOTES_PATH, send_as
+from conformance.fair.pricing import Case, expected_quote, money, quote_mismatches, systematic_cases
+from conformance.fair.rules import CLASSES, Rules
+from conformance.fair.strategies import USERS, Asker, QuoteCase, quote_cases
+from conformance.harness import Harness
 from conformance.probe import Probe
+from conformance.target import Role
+
+_OK = (200, 201)
+
+
+class _Ledger:
+    """Differences from the rules' price, the same fact once with everyone it holds for."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str, str, str], tuple[object, str, list[str]]] = {}
+        self.evidence: list[str] = []
+        self.asked = 0
+
+    def judge(
+        self,
+        probe: Probe,
+        case: Case,
+        asker: Asker,
+        prices: Mapping[str, Decimal],
+        rules: Rules,
+    ) -> None:
+        expected = expected_quote(prices[case.item_id], case.quantity, case.coupon, rules.pricing)
+        response = send_as(
+            probe, "POST", QUOTES_PATH, asker.role, asker.presentation, json_body=case.body
+        )
+        self.asked += 1
+        who = f"{asker.role} ({asker.presentation.label}, {response.exchange})"
+        found: list[tuple[str, str, object, str]]
+        if response.status not in _OK:
+            found = [("status", "200 or 201", response.status, "")]
+        else:
+            found = quote_mismatches(response.json(), expected)
+        for field, want, got, why in found:
+            key = (f"{case.label}: quote {case.body}", field, want, repr(got))
+            self.rows.setdefault(key, (got, why, []))[2].append(who)
+        if found:
+            self.evidence.append(response.exchange)
+
+    def raise_if_any(self) -> None:
+        if not self.rows:
+            return
+        raise Finding(
+            "a quote is not what the published rules give",
+            mismatches=[
+                Mismatch(f"{request} {field} for {', '.join(whom)}", want, received, why)
+                for (request, field, want, _), (received, why, whom) in self.rows.items()
+            ],
+            evidence=self.evidence[:60],
+        )
+
+
+def _prices(items: Sequence[Mapping[str, Any]]) -> dict[str, Decimal]:
+    prices = {str(i.get("id")): money(i.get("price")) for i in items}
+    return {k: v for k, v in prices.items() if v is not None}
 
 
 @pytest.mark.requirement("FAIR-002")
-def test_quotes_follow_the_published_rules_for_everyone(
-    probe: Probe, examples: Examples, items: list[Mapping[str, Any]], rules: Rules
+def test_every_rule_and_coupon_is_honoured_for_every_client_and_agent(
+    probe: Probe, harness: Harness, items: list[Mapping[str, Any]], rules: Rules
 ) -> None:
-    """Generated item, quantity, coupon, user, client and User-Agent: the price is the rules' price."""
-    prices = {str(i.get("id")): money(i.get("price")) for i in items}
-    priced = {k: v for k, v in prices.items() if v is not None}
-    if not priced:
-        not_applicable("no listed item has a decimal price")
-    agents = [h["User-Agent"] for h in probe.target.clients.values() if "User-Agent" in h]
+    """Each rule met, just missed and combined, as every client; then every generated agent.
 
-    @examples.given(quote_cases(sorted(priced), rules.pricing, agents))
-    def prop(case: QuoteCase) -> None:
-        expected = expected_quote(priced[case.item_id], case.quantity, case.coupon, rules.pricing)
-        body: dict[str, Any] = {"item_id": case.item_id, "quantity": case.quantity}
-        if case.coupon is not None:
-            body["coupon"] = case.coupon
-        mismatches: list[Mismatch] = []
-        evidence: list[str] = []
-        for asker in case.askers:
-            response = probe.post(
-                QUOTES_PATH,
-                role=asker.role,
-                json_body=body,
-                headers={"User-Agent": asker.user_agent},
-            )
-            evidence.append(response.exchange)
-            where = f"quote {body} as {asker.role} with User-Agent {asker.user_agent!r} ({response.exchange})"
-            if response.status not in (200, 201):
-                mismatches.append(Mismatch(f"{where} status", 200, response.status))
-                continue
-            mismatches += _quote_mismatches(
-                where, response.json(), expected.unit_price, expected.total, expected.nameable
-            )
-        if mismatches:
-            raise Finding(
-                "a quote is not what the published rules give",
-                mismatches=mismatches,
-                evidence=evidence,
-            )
+    Every case is asked by the three clients with their configured headers
+    (users rotating); then every generated presentation (browser, mobile,
+    in-app, native and crawler agents, with and without Origin/Referer)
+    asks one case, clients rotating. Each answer is held against the price
+    the published rules give.
+    """
+    prices = _prices(items)
+    if not prices:
+        not_applicable("no listed item has a decimal price")
+    cases = systematic_cases(sorted(prices), rules.pricing)
+    ledger = _Ledger()
+    for i, case in enumerate(cases):
+        for client in CLASSES:
+            ledger.judge(probe, case, Asker(Role(client, USERS[i % 2])), prices, rules)
+    pool = presentations()
+    for k, presentation in enumerate(pool):
+        role = Role(CLASSES[k % len(CLASSES)], USERS[k % 2])
+        ledger.judge(probe, cases[k % len(cases)], Asker(role, presentation), prices, rules)
+    ledger.raise_if_any()
+    harness.verified(
+        f"{len(rules.pricing)} published rule(s) in {len(cases)} cases, each as the three "
+        f"clients, and {len(pool)} generated presentations: {ledger.asked} quotes, each the "
+        "rules' price"
+    )
+
+
+@pytest.mark.requirement("FAIR-002")
+def test_generated_quotes_follow_the_published_rules(
+    probe: Probe, harness: Harness, examples: Examples, items: list[Mapping[str, Any]], rules: Rules
+) -> None:
+    """Generated item, quantity, coupon, user, client and presentation: the rules' price."""
+    prices = _prices(items)
+    if not prices:
+        not_applicable("no listed item has a decimal price")
+    asked = [0]
+
+    @examples.given(quote_cases(sorted(prices), rules.pricing))
+    def prop(generated: QuoteCase) -> None:
+        case = Case("generated", generated.item_id, generated.quantity, generated.coupon)
+        ledger = _Ledger()
+        for asker in generated.askers:
+            ledger.judge(probe, case, asker, prices, rules)
+        asked[0] += ledger.asked
+        ledger.raise_if_any()
 
     prop()
-
-
-def _quote_mismatches(
-    where: str, quote: Any, unit: Decimal, total: Decimal, nameable: frozenset[str]
-) -> list[Mismatch]:
-    if not isinstance(quote, dict):
-        return [Mismatch(where, "a quote object", quote)]
-    out = []
-    if money(quote.get("unit_price")) != unit:
-        out.append(
-            Mismatch(
-                f"{where} $.unit_price",
-                f"{unit}",
-                quote.get("unit_price"),
-                "price × (100 − discount) / 100, rounded half-up to 0.01",
-            )
-        )
-    if money(quote.get("total")) != total:
-        out.append(
-            Mismatch(f"{where} $.total", f"{total}", quote.get("total"), "unit_price × quantity")
-        )
-    applied = quote.get("applied_rules")
-    ok = (
-        (isinstance(applied, list) and len(applied) == 1 and applied[0] in nameable)
-        if nameable
-        else applied == []
-    )
-    if not ok:
-        expected = f"one of {sorted(nameable)}" if nameable else "[] (no rule is met)"
-        out.append(
-            Mismatch(
-                f"{where} $.applied_rules",
-                expected,
-                applied,
-                "the eligible rule with the largest discount, at most one",
-            )
-        )
-    return out
+    harness.verified(f"{asked[0]} generated quotes, each the published rules' price")

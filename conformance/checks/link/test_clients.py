@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.compare import LogicalRequest, Variant, differential
+from conformance.compare import LogicalRequest, Variant, diff, differential
 from conformance.errors import Finding, Mismatch
 from conformance.examples import Examples
 from conformance.link.agents import GENERIC_BROWSER
-from conformance.link.client import CONTEXTS, RESOLVE_PATH
+from conformance.link.client import CONTEXTS, RESOLVE_PATH, decision_fields
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
 from conformance.link.urls import LinkSample, link_samples, urls_on
@@ -47,7 +47,12 @@ def variants(target: Target) -> list[Variant]:
 def test_decision_does_not_depend_on_the_client_or_user_agent(
     probe: Probe, domains: LinkDomains, policy: Policy, examples: Examples
 ) -> None:
-    """The same resolve request as every client and User-Agent: the same answer."""
+    """The same resolve request as every client and User-Agent: the same decision.
+
+    Only what LINK defines is compared (action, reason code, open_url, and
+    the status); members a platform adds, such as a request id or the time
+    of the decision, may differ (COMMON C5).
+    """
     hosts = (
         domains.own
         + domains.competitor
@@ -58,23 +63,37 @@ def test_decision_does_not_depend_on_the_client_or_user_agent(
 
     @examples.given(link_samples())
     def same(sample: LinkSample) -> None:
-        mismatches: list[Mismatch] = []
+        base = senders[0].name
+        # (who, what, value for the first sender, value for the other) → URLs it holds for
+        grouped: dict[tuple[str, str, str, str], tuple[object, object, list[str]]] = {}
         evidence: list[str] = []
         for i, url in enumerate(urls_on(sample, hosts)):
             request = LogicalRequest(
                 "POST", RESOLVE_PATH, json_body={"url": url, "context": CONTEXTS[i % len(CONTEXTS)]}
             )
             outcome = differential(probe, request, senders, round_index=i)
-            if outcome.differences:
-                mismatches += [
-                    Mismatch(f"{url}: {m.path}", m.expected, m.actual, m.reason)
-                    for m in outcome.mismatches()
-                ]
+            seen = {name: decision_fields(r) for name, r in outcome.responses.items()}
+            differences = [
+                d for v in senders[1:] for d in diff(seen[base], seen[v.name], base, v.name)
+            ]
+            for d in differences:
+                key = (d.variant_b, d.path, repr(d.value_a), repr(d.value_b))
+                grouped.setdefault(key, (d.value_a, d.value_b, []))[2].append(url)
+            if differences:
                 evidence += [r.exchange for r in outcome.responses.values()]
-        if mismatches:
+        if grouped:
             raise Finding(
                 "the decision for a link depends on who asks",
-                mismatches=mismatches,
+                mismatches=[
+                    Mismatch(
+                        f"{field.removeprefix('$.')} as {who}, for {len(urls)} URL(s) "
+                        f"such as {urls[0]}",
+                        expected,
+                        received,
+                        f"what {base} got",
+                    )
+                    for (who, field, _, _), (expected, received, urls) in grouped.items()
+                ],
                 evidence=evidence,
             )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example
 from hypothesis import strategies as st
 
 from conformance.errors import Finding, Mismatch
@@ -11,7 +12,14 @@ from conformance.harness import Harness
 from conformance.link.client import LinkClient, Message
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
-from conformance.link.urls import LinkSample, link_samples, message_texts, urls_on
+from conformance.link.urls import (
+    SHOP_SAMPLES,
+    TRICKY_PIECES,
+    LinkSample,
+    link_samples,
+    message_texts,
+    urls_on,
+)
 from conformance.roles import ALICE, BOB
 
 
@@ -23,6 +31,16 @@ def messages(hosts: tuple[str, ...]) -> st.SearchStrategy[tuple[list[str], str]]
         return message_texts(urls).map(lambda text: (urls, text))
 
     return link_samples().flatmap(with_text)
+
+
+def tricky_message(hosts: tuple[str, ...]) -> tuple[list[str], str]:
+    """A product link on every host amid every tricky piece: tried before generated texts."""
+    urls = urls_on(SHOP_SAMPLES[0], hosts)
+    pieces = list(TRICKY_PIECES)
+    text = "".join(pieces) + "".join(
+        f" {url}\n{pieces[i % len(pieces)]}" for i, url in enumerate(urls)
+    )
+    return urls, text
 
 
 def send_and_read(link: LinkClient, harness: Harness, text: str) -> Message:
@@ -37,9 +55,10 @@ def first_difference(sent: str, got: str) -> str:
         (i for i, (a, b) in enumerate(zip(sent, got, strict=False)) if a != b),
         min(len(sent), len(got)),
     )
+    # !a: a decomposed "e" + U+0301 and a composed U+00E9 look alike; their escapes do not.
     return (
-        f"first difference at code point {at}: sent {sent[max(0, at - 10) : at + 30]!r}, "
-        f"read {got[max(0, at - 10) : at + 30]!r}; lengths {len(sent)} and {len(got)}"
+        f"first difference at code point {at}: sent {sent[at : at + 12]!a}, "
+        f"read {got[at : at + 12]!a}; lengths {len(sent)} and {len(got)} code points"
     )
 
 
@@ -58,8 +77,10 @@ def test_messages_with_links_are_delivered_exactly_as_sent(
     link: LinkClient, domains: LinkDomains, policy: Policy, harness: Harness, examples: Examples
 ) -> None:
     """bob reads what alice sent, code point for code point, whoever owns the linked domains."""
+    hosts = hosts_of(domains, policy)
 
-    @examples.given(messages(hosts_of(domains, policy)))
+    @examples.given(messages(hosts))
+    @example(tricky_message(hosts))
     def delivered(case: tuple[list[str], str]) -> None:
         _, text = case
         message = send_and_read(link, harness, text)
@@ -93,7 +114,10 @@ def test_message_links_are_not_replaced(
 ) -> None:
     """Every URL alice sent is in the text bob reads, verbatim: no token, no instruction."""
 
-    @examples.given(messages(hosts_of(domains, policy)))
+    hosts = hosts_of(domains, policy)
+
+    @examples.given(messages(hosts))
+    @example(tricky_message(hosts))
     def carried(case: tuple[list[str], str]) -> None:
         urls, text = case
         message = send_and_read(link, harness, text)

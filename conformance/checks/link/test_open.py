@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import example
 
 from conformance.errors import Finding, Mismatch
 from conformance.examples import Examples
@@ -12,7 +13,7 @@ from conformance.link.client import CONTEXTS, LinkClient
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
 from conformance.link.sameness import kept_parts, same_characters
-from conformance.link.urls import LinkSample, link_samples, urls_on
+from conformance.link.urls import SHOP_SAMPLES, LinkSample, link_samples, urls_on
 from conformance.roles import ALICE
 
 
@@ -28,6 +29,7 @@ def test_legal_links_open_exactly_as_given(
     """Unlisted hosts: action open, open_url equal to the URL character for character."""
 
     @examples.given(link_samples())
+    @example(SHOP_SAMPLES[0])
     def opens(sample: LinkSample) -> None:
         mismatches: list[Mismatch] = []
         evidence: list[str] = []

@@ -5,13 +5,21 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import example
 
 from conformance.errors import ConformanceError, Finding, Mismatch
 from conformance.examples import Examples
 from conformance.link.client import CONTEXTS, Decision, LinkClient
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
-from conformance.link.urls import LinkSample, forms_of, host_on, link_samples, url_on
+from conformance.link.urls import (
+    SHOP_SAMPLES,
+    LinkSample,
+    forms_of,
+    host_on,
+    link_samples,
+    url_on,
+)
 from conformance.roles import ALICE
 
 
@@ -63,6 +71,8 @@ def test_competitor_links_get_the_same_action_as_neutral_links(
     """Generated paths and queries on competitor and neutral domains, in every context."""
 
     @examples.given(link_samples())
+    @example(SHOP_SAMPLES[0])
+    @example(SHOP_SAMPLES[1])
     def parity(sample: LinkSample) -> None:
         mismatches: list[Mismatch] = []
         evidence: list[str] = []

@@ -6,13 +6,14 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import example
 
 from conformance.errors import Finding, Mismatch
 from conformance.examples import Examples
 from conformance.link.client import CONTEXTS, Decision, LinkClient
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
-from conformance.link.urls import LinkSample, link_samples, urls_on
+from conformance.link.urls import SHOP_SAMPLES, LinkSample, link_samples, urls_on
 from conformance.roles import ALICE
 
 
@@ -77,6 +78,7 @@ def test_warnings_and_blocks_follow_the_published_policy(
     listed = tuple(entry.domain for entry in policy.listed)
 
     @examples.given(link_samples())
+    @example(SHOP_SAMPLES[0])
     def follows(sample: LinkSample) -> None:
         urls = list(
             dict.fromkeys(

@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 
 from conformance.errors import Finding, Mismatch
-from conformance.httpdates import ratelimit_fields
 from conformance.port.client import PortClient
 from conformance.probe import Response
 from conformance.problems import problem_mismatches
+from conformance.ratelimits import valid_pair
 from conformance.roles import ALICE, BOB
-from conformance.target import Role
+from conformance.target import Role, origin_of
 
 from .conftest import Baseline
 
 
 @pytest.mark.requirement("C-002")
 def test_provoked_errors_are_problem_details(port: PortClient, baseline: Baseline) -> None:
-    """401, 404, 409 and 400/422 answers carry RFC 9457 bodies with a C-002 code."""
+    """401, 404, 409, 400/422 and 416 answers carry RFC 9457 bodies with a C-002 code."""
     probe = port.probe
     archive = baseline.export.archive
     profile = next(
@@ -51,6 +51,16 @@ def test_provoked_errors_are_problem_details(port: PortClient, baseline: Baselin
     ]
     if profile is not None:
         provoked.append(("deleting the Profile", port.delete_record(ALICE, str(profile.get("id")))))
+    part = baseline.export.parts[0] if baseline.export.parts else None
+    if part is not None and part.status == 200 and origin_of(part.url) == probe.target.origin:
+        provoked.append(
+            (
+                "a byte range past the end of a part",
+                probe.get(
+                    part.url, role=ALICE, headers={"Range": f"bytes={part.size}-"}, validate=False
+                ),
+            )
+        )
     mismatches = [m for label, response in provoked for m in problem_mismatches(label, response)]
     if mismatches:
         raise Finding(
@@ -71,7 +81,7 @@ def test_authenticated_responses_state_rate_limits(port: PortClient) -> None:
                 response.headers.get("RateLimit-Policy"),
                 response.headers.get("RateLimit"),
             )
-            if not ratelimit_fields(policy, state):
+            if not valid_pair(policy, state):
                 mismatches.append(
                     Mismatch(
                         f"GET {path} as {role} ({response.exchange})",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import random
 import secrets
 from typing import Any
 
@@ -11,63 +13,179 @@ from hypothesis import strategies as st
 
 from conformance.errors import Finding, Mismatch
 from conformance.examples import Examples
+from conformance.harness import Harness
 from conformance.port.archive import serialize
 from conformance.port.client import PortClient
 from conformance.port.invalid_lines import invalid_lines
+from conformance.port.properties import run_property
 from conformance.port.roundtrip import cleanup
 from conformance.port.strategies import GeneratedArchive, archives
-from conformance.problems import problem_codes
+from conformance.problems import problem_body, problem_codes, unreadable
 from conformance.roles import ALICE
 
 
 @pytest.mark.requirement("PORT-010")
 def test_partially_invalid_import_keeps_valid_lines_and_names_invalid_ones(
-    port: PortClient, examples: Examples
+    port: PortClient, examples: Examples, harness: Harness
 ) -> None:
-    """Invalid lines interleaved with valid ones: all valid imported, each invalid named by line."""
+    """Invalid lines among valid ones, and lines referring to them: valid imported, each other named."""
+    judged: list[int] = []
 
-    @examples.given(
-        archives(min_records=1, max_records=40, with_profile=False),
-        st.lists(invalid_lines(), min_size=1, max_size=6),
-        st.randoms(use_true_random=False),
-    )
-    def partial(generated: GeneratedArchive, bad: list[tuple[bytes, str]], rnd: object) -> None:
+    def partial(
+        generated: GeneratedArchive, bad: list[tuple[bytes, str]], rnd: random.Random
+    ) -> None:
         valid = serialize(generated.records, with_manifest=False).split(b"\n")[:-1]
         lines: list[tuple[bytes, str | None]] = [(v, None) for v in valid]
-        for raw, why in bad:
-            lines.insert(rnd.randrange(len(lines) + 1), (raw, why))  # type: ignore[attr-defined]
-        body = b"\n".join(raw for raw, _ in lines) + b"\n"
-        expected_bad = {n: why for n, (_, why) in enumerate(lines, 1) if why is not None}
+        for raw, why in [*bad, *_dependents(bad, rnd)]:
+            lines.insert(rnd.randrange(len(lines) + 1), (raw, why))
         port.put_media(ALICE, generated.media)
-        job = port.import_archive(ALICE, body)
-        id_map = job.get("id_map") or {}
-        cleanup(port, ALICE, generated.records, id_map)
-        rejected: dict[int, Any] = {
-            r["line"]: r
-            for r in job.get("rejected") or []
-            if isinstance(r, dict) and isinstance(r.get("line"), int)
-        }
-        mismatches = []
-        for n, why in expected_bad.items():
-            if n not in rejected:
-                mismatches.append(Mismatch(f"line {n}", "rejected", "not rejected", why))
-            elif rejected[n].get("code") not in problem_codes():
-                mismatches.append(
-                    Mismatch(f"line {n} code", "a COMMON C-002 code", rejected[n].get("code"))
-                )
-        for n in sorted(set(rejected) - set(expected_bad)):
-            mismatches.append(Mismatch(f"line {n}", "imported (a valid record)", rejected[n]))
-        missing = [r["id"] for r in generated.records if r["id"] not in id_map]
-        if missing:
-            mismatches.append(
-                Mismatch("id_map", "every valid record mapped", f"missing {missing[:5]}")
-            )
-        if mismatches:
-            raise Finding(
-                "a partially invalid import was not handled line by line", mismatches=mismatches
-            )
+        judged.append(_judge_import(port, lines, generated.records))
 
-    partial()
+    run_property(
+        examples,
+        (
+            archives(min_records=1, max_records=20, with_profile=False),
+            st.lists(invalid_lines(), min_size=1, max_size=6),
+            st.randoms(use_true_random=False),
+        ),
+        partial,
+        time_left=port.probe.remaining,
+        describe=lambda generated, bad, _: (
+            f"{len(generated.records)} valid record(s) and {len(bad)} invalid line(s): "
+            + "; ".join(why for _, why in bad)
+        ),
+    )
+    harness.verified(
+        f"{len(judged)} import(s) mixing valid and invalid lines: {sum(judged)} line(s) "
+        "rejected, each named by its number with a C-002 code; every valid line imported"
+    )
+
+
+@pytest.mark.requirement("PORT-010")
+def test_rejections_name_lines_as_the_body_numbers_them(port: PortClient, harness: Harness) -> None:
+    """Empty and blank lines count, numbering starts at 1, and lines referring to a rejected line go too."""
+    tag = secrets.token_hex(4)
+    good = {name: _post(f"{tag}-{name}") for name in ("p1", "p4", "p5", "p6", "p8")}
+    good["p4"]["in_reply_to"] = good["p1"]["id"]  # backward, to a valid line
+    good["p5"]["in_reply_to"] = good["p6"]["id"]  # forward, to a valid line
+    missing_bytes = f"port suite: never uploaded {tag}".encode()
+    media = _media(f"{tag}-m", hashlib.sha256(missing_bytes).hexdigest(), len(missing_bytes))
+    orphan = _post(f"{tag}-p2") | {"media_ids": [media["id"]]}
+    chained = _post(f"{tag}-p3") | {"in_reply_to": orphan["id"]}
+    dangling = _post(f"{tag}-p7") | {"in_reply_to": f"{tag}-nowhere"}
+
+    def line(record: dict[str, object]) -> bytes:
+        return serialize([record], with_manifest=False).rstrip(b"\n")
+
+    lines: list[tuple[bytes, str | None]] = [
+        (serialize([], with_manifest=True).rstrip(b"\n"), None),
+        (line(good["p1"]), None),
+        (b"", "an empty line"),
+        (line(good["p4"]), None),
+        (line(media), "Media whose bytes were never uploaded"),
+        (line(orphan), "refers to the rejected Media line"),
+        (line(chained), "refers to a line that refers to a rejected line"),
+        (b"   ", "a blank line"),
+        (line(good["p5"]), None),
+        (line(good["p6"]), None),
+        (b"{", "not JSON"),
+        (line(dangling), "refers to an id no line and no earlier import has"),
+        (line(good["p8"]), None),
+    ]
+    rejected = _judge_import(port, lines, list(good.values()))
+    harness.verified(
+        f"a body of {len(lines)} lines (an empty and a blank one among them): the {rejected} "
+        "invalid lines and those referring to them rejected by their numbers from 1, the "
+        "others imported"
+    )
+
+
+def _judge_import(
+    port: PortClient, lines: list[tuple[bytes, str | None]], records: list[dict[str, Any]]
+) -> int:
+    """Import the lines; every line with a reason must be rejected by number, every other kept."""
+    body = b"\n".join(raw for raw, _ in lines) + b"\n"
+    expected_bad = {n: why for n, (_, why) in enumerate(lines, 1) if why is not None}
+    job = port.import_archive(ALICE, body)
+    id_map = job.get("id_map") or {}
+    cleanup(port, ALICE, records, id_map)
+    reported = [r for r in job.get("rejected") or [] if isinstance(r, dict)]
+    rejected: dict[int, list[Any]] = {}
+    for entry in reported:
+        if isinstance(entry.get("line"), int):
+            rejected.setdefault(entry["line"], []).append(entry)
+    mismatches = []
+    for n, why in expected_bad.items():
+        codes = [r.get("code") for r in rejected.get(n, [])]
+        if not codes:
+            mismatches.append(Mismatch(f"line {n}", "rejected", "not rejected", why))
+        elif any(code not in problem_codes() for code in codes):
+            mismatches.append(Mismatch(f"line {n} code", "a COMMON C-002 code", codes))
+    for n in sorted(set(rejected) - set(expected_bad)):
+        mismatches.append(
+            Mismatch(
+                f"line {n}",
+                "imported (a valid line, and no rejected line is named by this number)",
+                rejected[n],
+            )
+        )
+    unnumbered = [r for r in reported if not isinstance(r.get("line"), int)]
+    if unnumbered:
+        mismatches.append(
+            Mismatch("$.rejected", "each rejected line named by its number", unnumbered[:5])
+        )
+    missing = [r["id"] for r in records if r["id"] not in id_map]
+    if missing:
+        mismatches.append(Mismatch("id_map", "every valid record mapped", f"missing {missing[:5]}"))
+    if mismatches:
+        raise Finding(
+            "a partially invalid import was not handled line by line", mismatches=mismatches
+        )
+    return len(expected_bad)
+
+
+def _post(record_id: str) -> dict[str, Any]:
+    stamp = "2024-03-04T05:06:07.089Z"
+    return {
+        "type": "Post",
+        "id": record_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "content": "a line of a partially invalid import",
+        "visibility": "public",
+        "media_ids": [],
+        "in_reply_to": None,
+    }
+
+
+def _dependents(bad: list[tuple[bytes, str]], rnd: random.Random) -> list[tuple[bytes, str]]:
+    """Valid-looking Posts that refer to invalid lines (and chains of them): rejected too."""
+    out: list[tuple[bytes, str]] = []
+    for raw, _ in bad:
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            continue
+        target = parsed.get("id") if isinstance(parsed, dict) else None
+        if not isinstance(target, str) or rnd.random() < 0.3:
+            continue
+        head = _post(f"dependent-{rnd.getrandbits(64):x}")
+        if parsed.get("type") == "Media":
+            head["media_ids"] = [target]
+        else:
+            head["in_reply_to"] = target
+        out.append(
+            (serialize([head], with_manifest=False).rstrip(b"\n"), "refers to a rejected line")
+        )
+        if rnd.random() < 0.5:
+            tail = _post(f"dependent-{rnd.getrandbits(64):x}") | {"in_reply_to": head["id"]}
+            out.append(
+                (
+                    serialize([tail], with_manifest=False).rstrip(b"\n"),
+                    "refers to a line that refers to a rejected line",
+                )
+            )
+    return out
 
 
 @pytest.mark.requirement("PORT-016")
@@ -87,18 +205,19 @@ def test_media_store_is_content_addressed(port: PortClient) -> None:
         content_type="application/octet-stream",
     )
     mismatches: list[Mismatch] = []
+    problem = problem_body(refused)  # None: not a problem body, charged to C-002
     if refused.status not in (400, 422):
         mismatches.append(
             Mismatch(
                 f"PUT with bytes of another hash ({refused.exchange})", "400 or 422", refused.status
             )
         )
-    elif refused.json().get("code") != "INVALID":
+    elif problem is not None and problem.get("code") != "INVALID":
         mismatches.append(
             Mismatch(
                 f"PUT with bytes of another hash ({refused.exchange}) $.code",
                 "INVALID",
-                refused.json().get("code"),
+                problem.get("code"),
             )
         )
     for attempt in (1, 2):
@@ -141,6 +260,8 @@ def test_media_store_is_content_addressed(port: PortClient) -> None:
         )
     if mismatches:
         raise Finding("the media store is not content-addressed", mismatches=mismatches)
+    if problem is None:
+        unreadable(refused, "code (PORT-016 requires INVALID)")
 
 
 def _media(name: str, sha: str, size: int) -> dict[str, object]:

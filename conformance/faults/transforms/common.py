@@ -63,6 +63,23 @@ class PlainTextErrors(Transform):
         return response
 
 
+class ProblemCodeForStatus(Transform):
+    """C-002: problem bodies of one status carry a ``code`` outside C-002's list."""
+
+    def __init__(self, status: int, code: str) -> None:
+        self.status = status
+        self.code = code
+
+    def on_response(
+        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
+    ) -> ProxyResponse:
+        body = json_body(response) if response.status == self.status else None
+        if isinstance(body, dict) and "code" in body:
+            body["code"] = self.code
+            return with_json_body(response, body)
+        return response
+
+
 class StripHeaders(Transform):
     """Removes headers from answers (optionally only from answers with one status)."""
 
@@ -103,6 +120,7 @@ class DemandHeaderFromClient(Transform):
 TRANSFORMS: dict[str, type[Transform]] = {
     "discovery_without_standards": DiscoveryWithoutStandards,
     "plain_text_errors": PlainTextErrors,
+    "problem_code_for_status": ProblemCodeForStatus,
     "strip_headers": StripHeaders,
     "demand_header_from_client": DemandHeaderFromClient,
 }

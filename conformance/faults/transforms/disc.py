@@ -11,7 +11,7 @@ import json
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from conformance.disc.client import FEE_QUOTES, PAY_QUOTES, WELL_KNOWN
 from conformance.disc.disclosure import Disclosure, timestamp
@@ -40,9 +40,15 @@ def _published(exchange: Exchange) -> Disclosure:
         return cached
 
 
-def _path(request: ProxyRequest, url: str) -> str:
-    """The path a published URL names, resolved against the request that carried it."""
-    return urlsplit(urljoin(request.path, url)).path
+def _target(request: ProxyRequest, url: str) -> str:
+    """The path and query a published URL names, resolved against the request that carried
+    it, as the proxy sees a request for it (path decoded, query as sent)."""
+    parts = urlsplit(urljoin(request.path, url))
+    return unquote(parts.path) + (f"?{parts.query}" if parts.query else "")
+
+
+def _requested(request: ProxyRequest) -> str:
+    return request.path + (f"?{request.query}" if request.query else "")
 
 
 def _sent(request: ProxyRequest) -> dict[str, Any]:
@@ -56,7 +62,7 @@ def _sent(request: ProxyRequest) -> dict[str, Any]:
 def _quote(request: ProxyRequest, response: ProxyResponse, path: str) -> dict[str, Any] | None:
     """The quote body of a successful quote answer on ``path``, else None."""
     body = json_body(response)
-    if request.method == "POST" and request.path == path and response.status == 200:
+    if request.method == "POST" and request.path == path and response.status in (200, 201):
         return body if isinstance(body, dict) else None
     return None
 
@@ -84,17 +90,27 @@ class DropDisclosureSection(Transform):
 
 
 class HiddenZoneSurcharge(Transform):
-    """DISC-002/003: in one zone the platform keeps an unpublished amount (the breakdown still adds up)."""
+    """DISC-002/003: in one zone the platform keeps an unpublished amount (the breakdown still adds up).
 
-    def __init__(self, zone: str = "airport", amount: str = "0.35") -> None:
+    ``zone`` names the zone, or is ``highest``: the zone with the highest
+    published multiplier (an airport, say), whatever the platform calls it.
+    """
+
+    def __init__(self, zone: str = "highest", amount: str = "0.35") -> None:
         self.zone = zone
         self.amount = exact(amount)
+
+    def _zone(self, exchange: Exchange) -> str:
+        if self.zone != "highest":
+            return self.zone
+        zones = _published(exchange).pay_rules().zone_multipliers
+        return max(sorted(zones), key=lambda z: zones[z])
 
     def on_response(
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
         body = _quote(request, response, PAY_QUOTES)
-        if body is None or _sent(request).get("zone") != self.zone:
+        if body is None or _sent(request).get("zone") != self._zone(exchange):
             return response
         body["amount"] = money(exact(body["amount"]) - self.amount)
         _set_component(body, "zone", -self.amount)
@@ -105,7 +121,7 @@ class RoundingFavoursPlatform(Transform):
     """DISC-002/003/004: pay rounds down and fees round up, always in the platform's favour."""
 
     pay_rounding: Rounding = "floor"
-    fee_rounding: Rounding = "ceiling"
+    fee_rounding: Rounding | None = "ceiling"
 
     def on_response(
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
@@ -122,12 +138,25 @@ class RoundingFavoursPlatform(Transform):
             ]
             return with_json_body(response, pay)
         fee = _quote(request, response, FEE_QUOTES)
-        if fee is not None:
+        if fee is not None and self.fee_rounding is not None:
             rule = _published(exchange).fee_rules()[str(sent["category"])]
             charged = expected_fee(rule, str(sent["order_value"]), self.fee_rounding)
             fee |= {k: money(v) for k, v in charged.components().items()}
             return with_json_body(response, fee)
         return response
+
+
+class NegativeHalvesTowardZero(RoundingFavoursPlatform):
+    """DISC-002/003: ``floor(x + 1/2)`` instead of half-up: wrong only for negative halves.
+
+    A half goes up, toward positive infinity, so ``-0.175`` becomes ``-0.17``
+    where ``r()`` gives ``-0.18`` (JavaScript's ``Math.round``). Only a zone
+    component can be negative (a multiplier below 1), and only its exact
+    ties differ: every other input is quoted right.
+    """
+
+    pay_rounding: Rounding = "half-toward-positive"
+    fee_rounding: Rounding | None = None
 
 
 class PerWorkerFactor(Transform):
@@ -172,20 +201,31 @@ class BreakdownOffByCent(Transform):
 
 
 class CategoryCommissionAbove(Transform):
-    """DISC-004: one category is charged a commission above the published percentage."""
+    """DISC-004: one category is charged a commission above the published percentage.
 
-    def __init__(self, category: str = "groceries", extra_percent: str = "2") -> None:
+    ``category`` names it, or is ``lowest``: the category with the lowest
+    published commission, whatever the platform calls it.
+    """
+
+    def __init__(self, category: str = "lowest", extra_percent: str = "2") -> None:
         self.category = category
         self.extra = exact(extra_percent)
+
+    def _category(self, exchange: Exchange) -> str:
+        if self.category != "lowest":
+            return self.category
+        fees = _published(exchange).fee_rules()
+        return min(sorted(fees), key=lambda c: fees[c].commission_percent)
 
     def on_response(
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
         sent = _sent(request)
         body = _quote(request, response, FEE_QUOTES)
-        if body is None or sent.get("category") != self.category:
+        category = self._category(exchange) if body is not None else ""
+        if body is None or sent.get("category") != category:
             return response
-        rule = _published(exchange).fee_rules()[self.category]
+        rule = _published(exchange).fee_rules()[category]
         higher = type(rule)(
             rule.category, rule.commission_percent + self.extra, rule.fixed_fee, rule.currency
         )
@@ -197,7 +237,12 @@ class CategoryCommissionAbove(Transform):
 
 
 class ShortNotice(Transform):
-    """DISC-006: the upcoming version is published only ``days`` before it takes effect."""
+    """DISC-006: a version is published only ``days`` before it takes effect.
+
+    The upcoming version where the disclosure lists one (its entry and its
+    document); else the version in force (the disclosure and the document
+    at its own URL, wherever a previous one lists it).
+    """
 
     def __init__(self, days: int = 3) -> None:
         self.notice = timedelta(days=days)
@@ -208,13 +253,21 @@ class ShortNotice(Transform):
         body = json_body(response)
         if not (request.path.startswith(WELL_KNOWN) and isinstance(body, dict)):
             return response
-        upcoming = body.get("upcoming")
+        if "version" not in body or "effective_from" not in body:
+            return response
         with exchange.lock:
-            if request.path == WELL_KNOWN and isinstance(upcoming, dict):
-                self._shorten(upcoming)
-                exchange.state[("disc", "upcoming")] = _path(request, str(upcoming["url"]))
-            listed = exchange.state.get(("disc", "upcoming"))
-        if listed == request.path:
+            if _requested(request) == WELL_KNOWN:
+                upcoming = body.get("upcoming")
+                if isinstance(upcoming, dict):
+                    self._shorten(upcoming)
+                    exchange.state[("disc", "short")] = _target(request, str(upcoming["url"]))
+                else:
+                    exchange.state[("disc", "short-version")] = body.get("version")
+                    self._shorten(body)
+                return with_json_body(response, body)
+            shortened = exchange.state.get(("disc", "short"))
+            version = exchange.state.get(("disc", "short-version"))
+        if shortened == _requested(request) or (version is not None and body["version"] == version):
             self._shorten(body)
         return with_json_body(response, body)
 
@@ -229,7 +282,7 @@ class PreviousVersionsGone(Transform):
     def on_request(self, exchange: Exchange, request: ProxyRequest) -> ProxyResponse | None:
         with exchange.lock:
             previous = exchange.state.get(("disc", "previous"), set())
-        if request.path in previous:
+        if _requested(request) in previous:
             return problem(404, "no such version")
         return None
 
@@ -237,10 +290,10 @@ class PreviousVersionsGone(Transform):
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
         body = json_body(response)
-        if request.path == WELL_KNOWN and isinstance(body, dict):
+        if _requested(request) == WELL_KNOWN and isinstance(body, dict):
             urls = [str(u) for u in body.get("previous_versions") or []]
             with exchange.lock:
-                exchange.state[("disc", "previous")] = {_path(request, u) for u in urls}
+                exchange.state[("disc", "previous")] = {_target(request, u) for u in urls}
         return response
 
 
@@ -280,6 +333,7 @@ TRANSFORMS: dict[str, type[Transform]] = {
     "drop_disclosure_section": DropDisclosureSection,
     "hidden_zone_surcharge": HiddenZoneSurcharge,
     "rounding_favours_platform": RoundingFavoursPlatform,
+    "negative_halves_toward_zero": NegativeHalvesTowardZero,
     "per_worker_factor": PerWorkerFactor,
     "breakdown_off_by_cent": BreakdownOffByCent,
     "category_commission_above": CategoryCommissionAbove,

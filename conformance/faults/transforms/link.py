@@ -1,18 +1,21 @@
 """Transforms that break LINK requirements.
 
 Each one does one thing a platform does to links of products it does not
-like: warns about or blocks them (with or without publishing why), wraps
-them in a redirector, re-encodes them, turns them into copy-paste tokens,
-strips them from messages, decides by who is asking, or withholds a shared
-page from a competitor's in-app browser.
+like: warns about or blocks them (with or without publishing why, or only
+its product pages), wraps them in a redirector, re-encodes them, turns them
+into copy-paste tokens, strips them from messages, normalises message text,
+decides by who is asking, or withholds a shared page from one app's in-app
+browser (redirecting it, or keeping the text only where no reader sees it).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import unicodedata
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import idna
 
@@ -22,6 +25,7 @@ from conformance.faults.transforms.common import json_body, with_json_body
 _RESOLVE = "/link/v1/resolve"
 _POLICY = "/.well-known/link-policy"
 _MESSAGE = re.compile(r"^/link/v1/messages/[^/]+$")
+_POSTS = "/link/v1/posts"
 _URL = re.compile(r"https?://\S+")
 
 
@@ -62,7 +66,7 @@ class _ResolveRewrite(Transform):
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
         body = json_body(response)
-        if request.path == _RESOLVE and response.status == 200 and isinstance(body, dict):
+        if request.path == _RESOLVE and response.status in (200, 201) and isinstance(body, dict):
             self.rewrite(request, _asked_url(request), body)
             return with_json_body(response, body)
         return response
@@ -211,47 +215,162 @@ class StripLinksFromMessages(_MessageRewrite):
         return _URL.sub(lambda m: "" if _on(m.group(0), self.domains) else m.group(0), text)
 
 
-class _SharePageForAgents(Transform):
-    """Answers share pages itself for visitors whose User-Agent contains a marker."""
+class _SharePages(Transform):
+    """Learns the share pages the platform hands out, and answers some visitors itself.
 
-    def __init__(
-        self, user_agent_contains: str = "RivalApp", path_prefix: str = "/link/v1/share/"
-    ) -> None:
-        self.marker = user_agent_contains
-        self.prefix = path_prefix
+    A share URL may take any form (a path, an absolute URL with a slug and a
+    query, a relative reference) and may redirect to the post's page: the
+    transform learns the path of each ``share_url`` from the answers to
+    ``POST /link/v1/posts`` (with the post's text) and follows the platform's
+    redirects from it. A visitor whose ``header`` contains ``contains`` gets
+    :meth:`answer` at the first hop instead of what the platform serves, or,
+    with ``at_page``, in place of the page itself (after the platform's own
+    redirects, which stay the same for everyone).
+    """
 
-    def answer(self) -> ProxyResponse:
-        """What such a visitor gets."""
+    at_page = False
+
+    def __init__(self, header: str = "User-Agent", contains: str = "RivalApp") -> None:
+        self.header = header
+        self.marker = contains
+
+    def answer(self, text: str) -> ProxyResponse:
+        """What a targeted visitor gets for a post with ``text``."""
         raise NotImplementedError
 
+    def _pages(self, exchange: Exchange) -> dict[str, str]:
+        pages: dict[str, str] = exchange.state.setdefault(("link", "share-pages"), {})
+        return pages
+
     def on_request(self, exchange: Exchange, request: ProxyRequest) -> ProxyResponse | None:
-        agent = request.header("User-Agent") or ""
-        if (
-            request.method == "GET"
-            and request.path.startswith(self.prefix)
-            and self.marker in agent
-        ):
-            return self.answer()
+        with exchange.lock:
+            text = self._pages(exchange).get(request.path)
+        if request.method == "GET" and text is not None and not self.at_page:
+            return self.answer(text) if self._targets(request) else None
         return None
 
+    def _targets(self, request: ProxyRequest) -> bool:
+        return self.marker in (request.header(self.header) or "")
 
-class OpenTheApp(_SharePageForAgents):
-    """LINK-007: a competitor's in-app browser gets "open the app to read more", not the post."""
+    def on_response(
+        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
+    ) -> ProxyResponse:
+        learned: tuple[str, str] | None = None
+        if request.method == "POST" and request.path == _POSTS and response.status == 201:
+            body, sent = json_body(response), _json(request.body)
+            if isinstance(body, dict) and isinstance(body.get("share_url"), str):
+                learned = (_path_of(request.path, body["share_url"]), str(sent.get("text", "")))
+        location = response.header("Location")
+        if request.method == "GET" and location and 300 <= response.status < 400:
+            with exchange.lock:
+                text = self._pages(exchange).get(request.path)
+            if text is not None:
+                learned = (_path_of(request.path, location), text)
+        if learned is not None:
+            with exchange.lock:
+                self._pages(exchange)[learned[0]] = learned[1]
+        if self.at_page and request.method == "GET" and response.status == 200:
+            with exchange.lock:
+                text = self._pages(exchange).get(request.path)
+            if text is not None and self._targets(request):
+                return self.answer(text)
+        return response
 
-    def answer(self) -> ProxyResponse:
-        page = (
-            '<!doctype html><html><head><meta charset="utf-8"><title>Shared post</title></head>'
-            '<body><p>Open the app to read more.</p><a href="/get-the-app">Open the app</a>'
-            "</body></html>"
+
+def _json(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _path_of(base_path: str, reference: str) -> str:
+    """The decoded path a (possibly relative) URL names, as the proxy sees request paths."""
+    return unquote(urlsplit(urljoin(base_path, reference)).path)
+
+
+def _page(body: str, head: str = "") -> ProxyResponse:
+    page = (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>Shared post</title>{head}'
+        f"</head><body>{body}</body></html>"
+    )
+    return ProxyResponse(200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
+
+
+class OpenTheApp(_SharePages):
+    """LINK-007: a targeted visitor gets "open the app to read more", not the post."""
+
+    def answer(self, text: str) -> ProxyResponse:
+        return _page('<p>Open the app to read more.</p><a href="/get-the-app">Open the app</a>')
+
+
+class TextOnlyInMetadata(_SharePages):
+    """LINK-007: a targeted visitor's page holds the post text only where no reader sees it.
+
+    The text is in the title, an Open Graph description, an HTML comment and
+    a JSON script that the app would render, but the visible page says
+    "open the app": a check that reads scripts, attributes or comments would
+    be fooled. The platform's redirects are left alone: only the page differs.
+    """
+
+    at_page = True
+
+    def answer(self, text: str) -> ProxyResponse:
+        data = json.dumps({"text": text}, ensure_ascii=False).replace("<", "\\u003c")
+        escaped = html.escape(text, quote=True)
+        head = (
+            f'<meta property="og:description" content="{escaped}">'
+            f'<script type="application/json" id="post">{data}</script>'
         )
-        return ProxyResponse(200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
+        body = (
+            f"<!-- {escaped.replace('--', '- -')} --><p>Open the app to read more.</p>"
+            '<a href="/get-the-app">Open the app</a>'
+        )
+        page = _page(body, head)
+        page.body = page.body.replace(
+            b"<title>Shared post</title>", f"<title>{escaped}</title>".encode()
+        )
+        return page
 
 
-class RedirectInAppBrowsers(_SharePageForAgents):
-    """LINK-007: a competitor's in-app browser is redirected to an app download page."""
+class RedirectInAppBrowsers(_SharePages):
+    """LINK-007: a targeted visitor is redirected to an app download page."""
 
-    def answer(self) -> ProxyResponse:
+    def answer(self, text: str) -> ProxyResponse:
         return ProxyResponse(302, {"Location": "/get-the-app", "Content-Type": "text/plain"}, b"")
+
+
+class NormaliseMessageText(_MessageRewrite):
+    """LINK-004: message text is Unicode-normalised (NFC by default) before delivery."""
+
+    def __init__(self, form: str = "NFC") -> None:
+        self.form = form
+
+    def rewrite(self, text: str) -> str:
+        return unicodedata.normalize(self.form, text)  # type: ignore[arg-type]
+
+
+class WarnProductLinks(_ResolveRewrite):
+    """LINK-001 (and LINK-002, LINK-003): only product links on the named domains are warned.
+
+    A link is a product link when its path or query holds a run of at least
+    ``digits`` digits (``/item.htm?id=601234567890``): the rest of the
+    competitor's site opens normally, so a check that tries only a few
+    generated paths misses it.
+    """
+
+    def __init__(self, domains: list[str], digits: int = 6, reason: str = "FRAUD_REPORTS") -> None:
+        self.domains = domains
+        self.item = re.compile("[0-9]{" + str(digits) + "}")
+        self.reason = reason
+
+    def rewrite(self, request: ProxyRequest, url: str, answer: dict[str, Any]) -> None:
+        parts = urlsplit(url)
+        if _on(url, self.domains) and self.item.search(parts.path + "?" + parts.query):
+            answer["action"] = "warn"
+            answer["reason"] = {"code": self.reason}
+            answer["open_url"] = url
 
 
 TRANSFORMS: dict[str, type[Transform]] = {
@@ -263,5 +382,8 @@ TRANSFORMS: dict[str, type[Transform]] = {
     "link_token_links_in_messages": TokenLinksInMessages,
     "link_strip_links_from_messages": StripLinksFromMessages,
     "link_open_the_app": OpenTheApp,
+    "link_text_only_in_metadata": TextOnlyInMetadata,
     "link_redirect_in_app_browsers": RedirectInAppBrowsers,
+    "link_normalise_message_text": NormaliseMessageText,
+    "link_warn_product_links": WarnProductLinks,
 }

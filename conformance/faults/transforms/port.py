@@ -13,14 +13,18 @@ import hashlib
 import json
 import re
 import secrets
+import time
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from conformance.faults.base import Exchange, ProxyRequest, ProxyResponse, Transform
 from conformance.faults.transforms.common import json_body, problem, with_json_body
+from conformance.faults.transforms.port_access import ACCESS_TRANSFORMS, location_path
 from conformance.port.archive import JsonObject, read_archive, serialize
+from conformance.port.equality import FIELD_RULES
 
 _JOB = re.compile(r"^/port/v1/exports/([^/]+)$")
 _PARTS_PREFIX = "/__fault__/parts/"
@@ -100,14 +104,9 @@ class RewriteArchive(Transform):
     def _rewritten_parts(
         self, exchange: Exchange, request: ProxyRequest, job: JsonObject
     ) -> list[JsonObject]:
-        chunks = []
-        for part in job.get("parts", []):
-            url = str(part["url"])
-            path, _, query = url.partition("?")
-            if path.startswith("http"):
-                path = "/" + path.split("/", 3)[3]
-            fetched = exchange.forward(ProxyRequest("GET", path, query, dict(request.headers), b""))
-            chunks.append(fetched.body)
+        chunks = [
+            fetch_part(exchange, request, str(part["url"])).body for part in job.get("parts", [])
+        ]
         archive = read_archive(chunks)
         data = self.rewrite(archive.manifest, archive.records)
         token = secrets.token_hex(8)
@@ -120,6 +119,14 @@ class RewriteArchive(Transform):
                 "media_type": "application/x-ndjson",
             }
         ]
+
+
+def fetch_part(exchange: Exchange, request: ProxyRequest, url: str) -> ProxyResponse:
+    """GET a part URL as the job's reader would (absolute or relative to the job's URL)."""
+    resolved = urlsplit(urljoin(request.path, url))
+    return exchange.forward(
+        ProxyRequest("GET", resolved.path, resolved.query, dict(request.headers), b"")
+    )
 
 
 def _subject(manifest: JsonObject | None) -> str | None:
@@ -199,8 +206,9 @@ class LeakExports(Transform):
     def on_response(
         self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
     ) -> ProxyResponse:
-        location = response.header("Location") or ""
-        match = _JOB.match(location.split("?")[0]) if location.startswith("/") else None
+        match = (
+            _JOB.match(location_path(request, response)) if response.header("Location") else None
+        )
         if request.method == "POST" and request.path == "/port/v1/exports" and match:
             exchange.state[("owner", match.group(1))] = request.header("Authorization")
         return response
@@ -337,6 +345,234 @@ class IgnoreForeignProfile(Transform):
         return None
 
 
+class DropTypeBeyond(RewriteArchive):
+    """PORT-004: records of one type past the first ``after`` of them vanish (a paging bug).
+
+    The manifest is kept consistent, so only a check that imported more than
+    ``after`` records of that type, and looked for each, sees it.
+    """
+
+    def rewrite(self, manifest: JsonObject | None, records: list[JsonObject]) -> bytes:
+        kind = str(self.options.get("type", "Contact"))
+        after = int(self.options.get("after", 25))
+        kept, seen = [], 0
+        for record in records:
+            if record.get("type") == kind:
+                seen += 1
+                if seen > after:
+                    continue
+            kept.append(record)
+        return serialize(kept, subject=_subject(manifest))
+
+
+class ThirdPartySubset(RewriteArchive):
+    """PORT-008: third-party exports lack one type of record once the account is big enough.
+
+    First-party exports are untouched; a third-party export of an account
+    holding more than ``min_records`` records loses every record of ``type``.
+    """
+
+    def on_response(
+        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
+    ) -> ProxyResponse:
+        if "(third-party)" not in (request.header("User-Agent") or ""):
+            return response
+        return super().on_response(exchange, request, response)
+
+    def rewrite(self, manifest: JsonObject | None, records: list[JsonObject]) -> bytes:
+        kind = str(self.options.get("type", "Contact"))
+        if len(records) > int(self.options.get("min_records", 20)):
+            records = [r for r in records if r.get("type") != kind]
+        return serialize(records, subject=_subject(manifest))
+
+
+def _body_lines(body: bytes) -> list[bytes]:
+    pieces = body.split(b"\n")
+    return pieces[:-1] if pieces and pieces[-1] == b"" else pieces
+
+
+_IMPORT = re.compile(r"^/port/v1/imports/([^/]+)$")
+
+
+class RenumberRejections(Transform):
+    """PORT-010: rejected lines are named by other numbers than the body's.
+
+    ``mode: from-zero`` counts from 0; ``mode: skip-empty`` does not count
+    empty lines, so every line after one is named one too low.
+    """
+
+    def __init__(self, mode: str = "skip-empty") -> None:
+        self.mode = mode
+
+    def on_response(
+        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
+    ) -> ProxyResponse:
+        if request.method == "POST" and request.path == "/port/v1/imports":
+            if response.status == 202 and response.header("Location"):
+                empties = [n for n, raw in enumerate(_body_lines(request.body), 1) if raw == b""]
+                with exchange.lock:
+                    exchange.state[("empties", location_path(request, response))] = empties
+            return response
+        body = json_body(response)
+        if request.method != "GET" or not _IMPORT.match(request.path) or not isinstance(body, dict):
+            return response
+        empties = exchange.state.get(("empties", request.path), [])
+        for rejection in body.get("rejected") or []:
+            if isinstance(rejection, dict) and isinstance(rejection.get("line"), int):
+                line = rejection["line"]
+                rejection["line"] = (
+                    line - 1 if self.mode == "from-zero" else line - sum(e < line for e in empties)
+                )
+        return with_json_body(response, body)
+
+
+_REFERENCES = ("media_ids", "in_reply_to", "avatar_media_id")
+
+
+def _targets(record: JsonObject) -> set[str]:
+    found = {str(t) for t in record.get("media_ids") or [] if isinstance(t, str)}
+    found |= {
+        str(record[k]) for k in ("in_reply_to", "avatar_media_id") if isinstance(record.get(k), str)
+    }
+    return found
+
+
+def _without(record: JsonObject, gone: set[str]) -> JsonObject:
+    stripped = dict(record)
+    if isinstance(record.get("media_ids"), list):
+        stripped["media_ids"] = [t for t in record["media_ids"] if t not in gone]
+    for key in ("in_reply_to", "avatar_media_id"):
+        if record.get(key) in gone:
+            stripped[key] = None
+    return stripped
+
+
+class ImportReferrersOfRejected(Transform):
+    """PORT-010: a line that refers to a rejected line is imported anyway, the reference dropped.
+
+    The proxy imports the body, then imports again the rejected lines whose
+    only fault may be a reference to a rejected line (those references
+    removed), and reports both imports as one.
+    """
+
+    def on_request(self, exchange: Exchange, request: ProxyRequest) -> ProxyResponse | None:
+        if request.method != "POST" or request.path != "/port/v1/imports":
+            return None
+        first = exchange.forward(request)
+        if first.status != 202 or not first.header("Location"):
+            return first
+        path = location_path(request, first)
+        job = _finished_import(exchange, request, path)
+        if job is not None:
+            merged = self._second_pass(exchange, request, job)
+            if merged is not None:
+                with exchange.lock:
+                    exchange.state[("import", path)] = merged
+        return first
+
+    def _second_pass(
+        self, exchange: Exchange, request: ProxyRequest, job: JsonObject
+    ) -> JsonObject | None:
+        lines = _body_lines(request.body)
+        rejected = {r.get("line") for r in job.get("rejected") or [] if isinstance(r, dict)}
+        parsed: dict[int, JsonObject] = {}
+        for number in rejected:
+            if isinstance(number, int) and 1 <= number <= len(lines):
+                try:
+                    value = json.loads(lines[number - 1])
+                except ValueError:
+                    continue
+                if isinstance(value, dict) and isinstance(value.get("id"), str):
+                    parsed[number] = value
+        gone = {str(record["id"]) for record in parsed.values()}
+        retried = [(n, r) for n, r in sorted(parsed.items()) if _targets(r) & gone]
+        if not retried:
+            return None
+        body = b"".join(
+            json.dumps(_without(r, gone), ensure_ascii=False).encode() + b"\n" for _, r in retried
+        )
+        second = exchange.forward(
+            ProxyRequest("POST", request.path, request.query, dict(request.headers), body)
+        )
+        if second.status != 202 or not second.header("Location"):
+            return None
+        again = _finished_import(exchange, request, location_path(request, second))
+        if again is None:
+            return None
+        still = {r.get("line") for r in again.get("rejected") or [] if isinstance(r, dict)}
+        taken = {retried[i - 1][0] for i in range(1, len(retried) + 1) if i not in still}
+        merged = dict(job)
+        merged["rejected"] = [
+            r
+            for r in job.get("rejected") or []
+            if not (isinstance(r, dict) and r.get("line") in taken)
+        ]
+        merged["id_map"] = {**(job.get("id_map") or {}), **(again.get("id_map") or {})}
+        imported = dict(job.get("imported") or {})
+        for kind, count in (again.get("imported") or {}).items():
+            imported[kind] = imported.get(kind, 0) + count
+        merged["imported"] = imported
+        return merged
+
+    def on_response(
+        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
+    ) -> ProxyResponse:
+        merged = exchange.state.get(("import", request.path))
+        if request.method == "GET" and merged is not None and response.status == 200:
+            return with_json_body(response, merged)
+        return response
+
+
+def _finished_import(exchange: Exchange, request: ProxyRequest, path: str) -> JsonObject | None:
+    for _ in range(50):
+        answer = exchange.forward(ProxyRequest("GET", path, "", dict(request.headers), b""))
+        job = json_body(answer)
+        if answer.status != 200 or not isinstance(job, dict):
+            return None
+        if job.get("status") in ("completed", "failed"):
+            return job
+        time.sleep(0.1)
+    return None
+
+
+class CascadeMissingFromFeed(Transform):
+    """PORT-015: a record that lost a reference because of a delete never shows in the feed.
+
+    The proxy remembers each record's last upsert in the feed and drops a
+    later upsert that differs from it only by fewer references (and its
+    ``updated_at``): exactly the change a delete makes to the records that
+    referred to the deleted one.
+    """
+
+    def on_response(
+        self, exchange: Exchange, request: ProxyRequest, response: ProxyResponse
+    ) -> ProxyResponse:
+        body = json_body(response)
+        if request.path != "/port/v1/changes" or not isinstance(body, dict):
+            return response
+        kept = []
+        with exchange.lock:
+            for change in body.get("changes") or []:
+                record = change.get("record") if isinstance(change, dict) else None
+                if change.get("op") == "upsert" and isinstance(record, dict):
+                    key = ("snapshot", str(change.get("id")))
+                    before = exchange.state.get(key)
+                    if before is not None and _lost_references_only(before, record):
+                        continue
+                    exchange.state[key] = record
+                kept.append(change)
+        body["changes"] = kept
+        return with_json_body(response, body)
+
+
+def _lost_references_only(before: JsonObject, after: JsonObject) -> bool:
+    kind = str(after.get("type"))
+    fields = set(FIELD_RULES.get(kind, {})) - set(_REFERENCES) - {"updated_at"}
+    if any(before.get(f) != after.get(f) for f in fields if "[]" not in f):
+        return False
+    return _targets(after) < _targets(before)
+
+
 TRANSFORMS: dict[str, type[Transform]] = {
     "ignore_foreign_profile": IgnoreForeignProfile,
     "stall_exports": StallExports,
@@ -354,4 +590,10 @@ TRANSFORMS: dict[str, type[Transform]] = {
     "forget_deletes": ForgetDeletes,
     "trust_media_path": TrustMediaPath,
     "reset_import_timestamps": ResetImportTimestamps,
+    "drop_type_beyond": DropTypeBeyond,
+    "third_party_subset": ThirdPartySubset,
+    "renumber_rejections": RenumberRejections,
+    "import_referrers_of_rejected": ImportReferrersOfRejected,
+    "cascade_missing_from_feed": CascadeMissingFromFeed,
+    **ACCESS_TRANSFORMS,
 }

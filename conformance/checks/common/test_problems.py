@@ -1,0 +1,76 @@
+"""C-002 as FAIR, LINK and DISC provoke it: errors are problem details with a C-002 code.
+
+PORT's errors are provoked in ``checks/port/test_errors.py`` (they need its
+baseline export). Besides these, every error answer any check provokes is
+held to C-002 by the probe and charged here when it breaks it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.checking import not_applicable
+from conformance.disc.client import DECISIONS, PAY_QUOTES, WELL_KNOWN
+from conformance.errors import Finding, Mismatch
+from conformance.fair.client import ITEMS_PATH, QUOTES_PATH
+from conformance.harness import Harness
+from conformance.link.client import MESSAGES_PATH, RESOLVE_PATH
+from conformance.probe import Probe
+from conformance.problems import problem_mismatches
+from conformance.roles import ALICE
+
+UNKNOWN = "conformance-unknown-0"
+
+# standard → (label, method, path, JSON body, authenticated)
+PROVOKED: dict[str, tuple[tuple[str, str, str, Any, bool], ...]] = {
+    "FAIR": (
+        ("an unknown item", "GET", f"{ITEMS_PATH}/{UNKNOWN}", None, True),
+        ("a malformed quote", "POST", QUOTES_PATH, {"item_id": 7, "quantity": "many"}, True),
+        ("no token", "GET", ITEMS_PATH, None, False),
+    ),
+    "LINK": (
+        ("an unknown message", "GET", f"{MESSAGES_PATH}/{UNKNOWN}", None, True),
+        ("a malformed resolve request", "POST", RESOLVE_PATH, {"url": 7}, True),
+        ("no token", "POST", RESOLVE_PATH, {"url": "https://example.org/"}, False),
+    ),
+    "DISC": (
+        ("an unknown disclosure version", "GET", f"{WELL_KNOWN}/versions/{UNKNOWN}", None, False),
+        ("an unknown decision", "GET", f"{DECISIONS}/{UNKNOWN}/explanation", None, True),
+        ("a malformed pay quote", "POST", PAY_QUOTES, {"distance_m": "far"}, True),
+        ("no token", "GET", DECISIONS, None, False),
+    ),
+}
+
+
+@pytest.mark.requirement("C-002")
+def test_errors_of_every_claimed_standard_are_problem_details(
+    probe: Probe, harness: Harness
+) -> None:
+    """404, 400/422 and 401 of FAIR, LINK and DISC (as claimed) carry C-002 problem bodies."""
+    claimed = [s for s in PROVOKED if s in harness.claims().profiles]
+    if not claimed:
+        not_applicable("the platform claims none of FAIR, LINK and DISC, through which it probes")
+    mismatches: list[Mismatch] = []
+    errors = 0
+    for standard in claimed:
+        for label, method, path, body, authenticated in PROVOKED[standard]:
+            answer = probe.request(
+                method, path, role=ALICE if authenticated else None, json_body=body, validate=False
+            )
+            if answer.status < 400:
+                continue  # not an error: what the status should be is the standard's business
+            errors += 1
+            mismatches += problem_mismatches(f"{standard}: {label} ({method} {path})", answer)
+    if mismatches:
+        raise Finding(
+            "error responses are not RFC 9457 problem details with a C-002 code",
+            mismatches=mismatches,
+        )
+    if not errors:
+        not_applicable(f"no request provoked an error on {', '.join(claimed)}")
+    harness.verified(
+        f"{errors} error answer(s) provoked on {', '.join(claimed)} are problem details "
+        "with a C-002 code"
+    )
