@@ -80,6 +80,9 @@ class Response:
     operation: str | None = None
     elapsed: float = 0.0
     """Seconds from sending the request to its response headers (pacing excluded)."""
+    sent_at: float = 0.0
+    """``time.monotonic()`` when the request left, after any wait for the quota or a 429:
+    time a platform is held to counts from here, not from the call."""
 
     def json(self) -> Any:
         """The body parsed as JSON; a body that is not JSON is a finding."""
@@ -234,6 +237,7 @@ class Probe:
         limit = self.target.limits.check_timeout if timeout is None else timeout
         self.deadline = time.monotonic() + limit
         self.exchanges: list[str] = []
+        self._sent_at: dict[str, float] = {}
 
     def remaining(self) -> float:
         """Seconds left before the check's time limit."""
@@ -365,6 +369,7 @@ class Probe:
             yield Stream(record.id, target_url, raw.status_code, raw.headers, chunks())
         finally:
             raw.close()
+            self._sent_at.pop(record.id, None)
             record.status = raw.status_code
             record.response_headers = dict(raw.headers)
             record.response_body = tally.body()
@@ -440,7 +445,7 @@ class Probe:
         self.transport.pace.wait()
         if origin_of(url) == self.target.origin:
             quota.sent(key)
-        started = time.monotonic()
+        started = self._sent_at[record.id] = time.monotonic()
         try:
             raw = self.transport.session.request(
                 method,
@@ -541,6 +546,7 @@ class Probe:
             body,
             record.operation,
             record.duration,
+            self._sent_at.pop(record.id, 0.0),
         )
 
     def _complete(
@@ -609,6 +615,7 @@ class Probe:
         refusals: int,
     ) -> None:
         """Record a 429 and sleep as it asks; ``DeadlineExceeded`` if that passes the limit."""
+        self._sent_at.pop(record.id, None)
         self._complete(record, raw, body)
         key = _credential(role)
         value = raw.headers.get("Retry-After")

@@ -331,8 +331,11 @@ def test_the_next_request_of_a_used_up_credential_waits_for_the_reset(
 ) -> None:
     base, arrivals = _scripted(serve_http, (200, stated, b"{}"), (200, {}, b"{}"))
     probe = _probe(base, tmp_path)
-    probe.get("/x", role=ALICE)
+    first = probe.get("/x", role=ALICE)
     probe.get("/x")  # another credential (anonymous) is not held back
-    probe.get("/x", role=ALICE)
+    called = time.monotonic()
+    third = probe.get("/x", role=ALICE)
     assert arrivals[1] - arrivals[0] < 0.5
     assert arrivals[2] - arrivals[0] >= 0.95
+    # Time a platform is held to counts from when the request left, not from the call.
+    assert third.sent_at - called >= 0.5 and third.sent_at - first.sent_at >= 0.95

@@ -193,7 +193,8 @@ class PortClient:
                 evidence=[response.exchange],
             )
         self.run.made(role.user, self.probe.url(response.headers["Location"], base=response.url))
-        return response, sent
+        # When it left, not when it was asked for: the probe may first wait for the quota.
+        return response, response.sent_at or sent
 
     def make_room(self, role: Role) -> int:
         """Make sure the account lists fewer exports of the last 24 h than the quota.
@@ -241,8 +242,8 @@ class PortClient:
         delay = 0.05
         last = "not asked"
         while True:
-            asked = time.monotonic()
-            job = self.job(role, location)
+            job, answer = self._job(role, location)
+            asked = answer.sent_at  # when the poll left (after any wait for the quota)
             status = job.get("status")
             if status == "ready" and asked > deadline:
                 raise Finding(

@@ -198,8 +198,8 @@ EXPORT_TIMING: Final = Choice(
 )
 MAX_IMPORT_RECORDS: Final = Choice(
     "port.max_import_records",
-    default=50_000,
-    alt=10_000,
+    default=10_000,
+    alt=50_000,
     strict=10_000,
     source='PORT: "`port.max_import_records` — a floor (at least 10 000)"',
     description="Declared `port.max_import_records`; an import with more records is refused "
