@@ -64,6 +64,7 @@ def outcomes(result: RunResult) -> dict[str, tuple[Outcome, str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # strict waits out its quota, export times and a URL's lifetime
 @pytest.mark.parametrize("choices", PASSING_SETS, indirect=True)
 def test_every_requirement_passes_on_the_reference(platform: Target, second: Target) -> None:
     result = run(platform, second=second, options=Options(seed=SEED, examples=5))
@@ -84,6 +85,7 @@ def test_every_requirement_passes_on_the_reference(platform: Target, second: Tar
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # a signed URL's lifetime is waited out
 @pytest.mark.parametrize("choices", FAULT_SETS, indirect=True)
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_fault_makes_each_requirement_it_names_fail(
