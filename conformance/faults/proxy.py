@@ -65,12 +65,9 @@ class FaultProxy:
             headers={k: v for k, v in incoming.headers.items() if k.lower() not in HOP_BY_HOP},
             body=incoming.get_data(),
         )
-        # As any reverse proxy does, so that URLs the platform builds from the
-        # request's host (absolute Location, part and media URLs) name the proxy.
-        request.headers.setdefault("X-Forwarded-Host", incoming.host)
-        request.headers.setdefault("X-Forwarded-Proto", incoming.scheme)
         # Passed on as a transparent reverse proxy does, so that a platform that
-        # builds absolute URLs from its Host names the proxy, not itself.
+        # builds absolute URLs from its Host (share pages, Location, part and
+        # media URLs) names the proxy, not itself.
         request.headers["Host"] = incoming.host
         response = self.transform.on_request(self.exchange, request)
         if response is None:

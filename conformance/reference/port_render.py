@@ -68,10 +68,8 @@ class IdMaker:
 
 
 def request_origin(request: Request) -> str:
-    """``scheme://host`` as the client named it (through a proxy that says so, too)."""
-    host = request.headers.get("X-Forwarded-Host") or request.host
-    scheme = request.headers.get("X-Forwarded-Proto") or request.scheme
-    return f"{scheme}://{host.split(',')[0].strip()}"
+    """``scheme://host`` as the client named it (its ``Host``)."""
+    return request.host_url.rstrip("/")
 
 
 class UrlStyle:

@@ -31,7 +31,7 @@ from .choices.common import (
     PROBLEM_TYPE,
     TIMESTAMPS,
 )
-from .clock import utc_now
+from .clock import format_timestamp, utc_now
 
 _JSON: Final = "application/json"
 _PROBLEM: Final = "application/problem+json"
@@ -50,7 +50,7 @@ def format_instant(moment: datetime, style: str) -> str:
     utc = moment.astimezone(UTC)
     if style == "utc-seconds-when-whole" and utc.microsecond == 0:
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return format_timestamp(utc)
 
 
 def restyle_timestamp(value: str, style: str) -> str:
@@ -107,7 +107,7 @@ class Shaper:
         if kind == "volatile":
             return {
                 "x_request_id": uuid.uuid4().hex,
-                "x_generated_at": format_instant(self._clock(), "utc-millis"),
+                "x_generated_at": format_timestamp(self._clock()),
                 "x_nonce": random.random(),
             }
         return {}

@@ -139,7 +139,7 @@ def test_urls_resolve_against_the_request_in_every_form(serve: Any, form: str) -
         urljoin(posted.url, posted.headers["Location"]).removeprefix(alice.base_url)
     )
     assert imported.json()["imported"] == {"Media": 1}
-    created = alice.post("/port/v1/exports", headers={"X-Forwarded-Host": "proxy.test:8080"})
+    created = alice.post("/port/v1/exports", headers={"Host": "proxy.test:8080"})
     location = created.headers["Location"]
     assert location.startswith("http://proxy.test:8080/") == (form == "absolute")
     job_url = urljoin(created.url, location.replace("proxy.test:8080", platform.base_url[7:]))
