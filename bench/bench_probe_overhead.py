@@ -18,14 +18,14 @@ from pathlib import Path
 
 import requests
 
-from conformance.catalogue import Catalogue
-from conformance.evidence import EvidenceLog
-from conformance.probe import Probe, Transport
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.evidence import EvidenceLog
+from conformance._harness.probe import Probe, Transport
+from conformance._harness.secrets import Redactor
+from conformance._harness.validation import OpenApiCoreValidator
+from conformance.common.roles import ALICE
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
-from conformance.roles import ALICE
-from conformance.secrets import Redactor
-from conformance.validation import OpenApiCoreValidator
 
 PATH = "/port/v1/exports"
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from conformance.catalogue import Catalogue
-from conformance.checking import NOT_APPLICABLE, NOT_CLAIMED, PREREQUISITE
-from conformance.errors import (
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.checking import NOT_APPLICABLE, NOT_CLAIMED, PREREQUISITE
+from conformance._harness.errors import (
     ConfigError,
     ConformanceError,
     DeadlineExceeded,
@@ -25,13 +25,13 @@ from conformance.errors import (
     TargetUnreachable,
     UsageError,
 )
-from conformance.examples import Examples
-from conformance.harness import Harness, Options
-from conformance.options import add_run_options, options_from
-from conformance.probe import Probe
-from conformance.report import console, write_reports
-from conformance.results import UNCITED_PASS, CheckResult, Outcome
-from conformance.target import Target, load_target
+from conformance._harness.examples import Examples
+from conformance._harness.harness import Harness, Options
+from conformance._harness.options import add_run_options, options_from
+from conformance._harness.probe import Probe
+from conformance._harness.report import console, write_reports
+from conformance._harness.results import UNCITED_PASS, CheckResult, Outcome
+from conformance._harness.target import Target, load_target
 
 harness_key = pytest.StashKey[Harness]()
 preset_key = pytest.StashKey["Preset"]()

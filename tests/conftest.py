@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conformance._harness.target import Target
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
 from conformance.reference.target_files import REFERENCE_DOMAINS
-from conformance.target import Target
 
 pytest_plugins = ["pytester"]
 

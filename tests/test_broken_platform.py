@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.cli import EXIT_NOT_CONFORMANT, main
+from conformance._harness.cli import EXIT_NOT_CONFORMANT, main
 
 DISCOVERY = {
     "platform": "broken",

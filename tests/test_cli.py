@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import (
+from conformance._harness.cli import (
     EXIT_CONFORMANT,
     EXIT_GARBAGE,
     EXIT_NOT_CONFORMANT,

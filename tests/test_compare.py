@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.compare import diff, ignoring
+from conformance._harness.compare import diff, ignoring
 
 
 def test_equal_values_differ_nowhere() -> None:

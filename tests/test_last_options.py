@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from conformance.catalogue import Catalogue
-from conformance.harness import Options
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.harness import Options
+from conformance._harness.results import Outcome
+from conformance._harness.runner import run
 from conformance.reference.choices import ChoiceSet, choice_set, disc, fair, link
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
-from conformance.results import Outcome
-from conformance.runner import run
 
 STANDARDS: dict[str, ModuleType] = {"LINK": link, "DISC": disc, "FAIR": fair}
 

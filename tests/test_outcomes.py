@@ -6,14 +6,14 @@ import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from conformance._harness.harness import Options
+from conformance._harness.report import junit
+from conformance._harness.results import CheckResult, Outcome, RequirementInfo, fold
+from conformance._harness.runner import run
+from conformance._harness.target import Target
 from conformance.faults.catalog import load_faults
 from conformance.faults.proxy import FaultProxy
-from conformance.harness import Options
 from conformance.reference.server import ReferencePlatform
-from conformance.report import junit
-from conformance.results import CheckResult, Outcome, RequirementInfo, fold
-from conformance.runner import run
-from conformance.target import Target
 
 INFO = RequirementInfo("PORT-004", "PORT", "1.0", "MUST", "core", "text", "PORT.md")
 

@@ -11,19 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalogue import Catalogue
-from conformance.errors import (
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.errors import (
     DeadlineExceeded,
     ProbeError,
     RefusedDestination,
     ResponseTooLarge,
     TargetUnreachable,
 )
-from conformance.evidence import EvidenceLog
-from conformance.probe import Probe, Transport
-from conformance.secrets import Redactor, Secret
-from conformance.target import Limits, Role, Target
-from conformance.validation import Validator, validator_for
+from conformance._harness.evidence import EvidenceLog
+from conformance._harness.probe import Probe, Transport
+from conformance._harness.secrets import Redactor, Secret
+from conformance._harness.target import Limits, Role, Target
+from conformance._harness.validation import Validator, validator_for
 
 ALICE = Role("first_party", "alice")
 TOKEN = "tok-abcdefghijklmnop"

@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from conformance.problems import problem_body, problem_codes, problem_defects, problem_mismatches
+from conformance.common.problems import (
+    problem_body,
+    problem_codes,
+    problem_defects,
+    problem_mismatches,
+)
 
 PROBLEM = "application/problem+json"
 

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalogue import Catalogue
-from conformance.errors import DeadlineExceeded
-from conformance.evidence import EvidenceLog
-from conformance.fair.quota import ratelimit_state, stated_policies
-from conformance.probe import Probe, Transport
-from conformance.ratelimits import (
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.errors import DeadlineExceeded
+from conformance._harness.evidence import EvidenceLog
+from conformance._harness.probe import Probe, Transport
+from conformance._harness.secrets import Redactor
+from conformance._harness.target import Role
+from conformance._harness.validation import validator_for
+from conformance.common.ratelimits import (
     Policy,
     QuotaPacer,
     Window,
@@ -20,14 +22,18 @@ from conformance.ratelimits import (
     parse_windows,
     valid_pair,
 )
+from conformance.common.structured_fields import (
+    Date,
+    SFError,
+    parse_dictionary,
+    parse_item,
+    parse_list,
+)
+from conformance.fair.quota import ratelimit_state, stated_policies
 from conformance.reference.choices import choice_set
 from conformance.reference.choices.common import RATE_QUOTA, RATELIMIT_SYNTAX, RETRY_AFTER
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
-from conformance.secrets import Redactor
-from conformance.structured_fields import Date, SFError, parse_dictionary, parse_item, parse_list
-from conformance.target import Role
-from conformance.validation import validator_for
 
 
 @pytest.mark.parametrize(

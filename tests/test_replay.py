@@ -6,13 +6,13 @@ import dataclasses
 import re
 from pathlib import Path
 
+from conformance._harness.harness import Options
+from conformance._harness.results import Outcome, RequirementResult
+from conformance._harness.runner import run
 from conformance.faults.catalog import load_faults
 from conformance.faults.proxy import FaultProxy
-from conformance.harness import Options
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
-from conformance.results import Outcome, RequirementResult
-from conformance.runner import run
 
 
 def _port_013_under_normalisation(

@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conformance.catalogue import Catalogue
+from conformance._harness.catalogue import Catalogue
 from conformance.reference.choices import NAMED_SETS, choice_set
 from conformance.reference.server import ReferencePlatform
 

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalogue import Catalogue
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.harness import Options
+from conformance._harness.results import Outcome, RunResult, Verdict
+from conformance._harness.runner import run
+from conformance._harness.target import Target
 from conformance.faults.catalog import Fault, load_faults
 from conformance.faults.proxy import FaultProxy
-from conformance.harness import Options
 from conformance.plugin import requirement_ids
 from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
-from conformance.results import Outcome, RunResult, Verdict
-from conformance.runner import run
-from conformance.target import Target
 
 CATALOGUE = Catalogue.load()
 FAULTS = load_faults()

@@ -11,8 +11,8 @@ import re
 import pytest
 from openapi_core import OpenAPI
 
-from conformance.bundle import bundle
-from conformance.catalogue import Catalogue
+from conformance._harness.bundle import bundle
+from conformance._harness.catalogue import Catalogue
 
 CATALOGUE = Catalogue.load()
 

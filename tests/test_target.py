@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.errors import ConfigError
-from conformance.target import Role, load_target
+from conformance._harness.errors import ConfigError
+from conformance._harness.target import Role, load_target
 
 GOOD = """
 name: example

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from conformance.catalogue import Catalogue
-from conformance.validation import OpenApiCoreValidator, media_type
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.validation import OpenApiCoreValidator, media_type
 
 VALIDATOR = OpenApiCoreValidator(Catalogue.load())
 JSON = {"Content-Type": "application/json"}

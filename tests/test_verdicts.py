@@ -8,8 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance.catalogue import Catalogue
-from conformance.cli import (
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.cli import (
     EXIT_CONFORMANT,
     EXIT_GARBAGE,
     EXIT_NOT_CONFORMANT,
@@ -18,8 +18,8 @@ from conformance.cli import (
     EXIT_USAGE,
     exit_code,
 )
-from conformance.report.json_report import schema
-from conformance.results import (
+from conformance._harness.report.json_report import schema
+from conformance._harness.results import (
     CheckResult,
     Outcome,
     RequirementInfo,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from conformance.watchdog import Watchdog
+from conformance._harness.watchdog import Watchdog
 
 
 def test_callbacks_fire_at_their_deadlines_and_cancelled_ones_never() -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from conformance._harness.errors import Finding, Mismatch
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Role, Target
 from conformance.disc.disclosure import Disclosure, DisclosureError
 from conformance.disc.formulas import FeeInput, PayInput
-from conformance.errors import Finding, Mismatch
-from conformance.probe import Probe, Response
-from conformance.target import Role, Target
 
 WELL_KNOWN: Final = "/.well-known/platform-disclosure"
 PAY_QUOTES: Final = "/disc/v1/pay-quotes"

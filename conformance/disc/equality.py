@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from conformance.compare import canonical_body
+from conformance._harness.compare import canonical_body
+from conformance._harness.probe import Response
 from conformance.disc.client import QUOTED
 from conformance.disc.formulas import as_decimal
 from conformance.disc.quotes import amount
-from conformance.probe import Response
 
 PAY_FIELDS: Final = ("amount", "currency", "breakdown", "rules_version")
 FEE_FIELDS: Final = ("commission", "fixed_fee", "total_fee", "currency", "rules_version")

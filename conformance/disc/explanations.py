@@ -5,11 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from conformance._harness.errors import Mismatch
 from conformance.disc.disclosure import DisclosureError
 from conformance.disc.formulas import money
 from conformance.disc.quotes import amount
 from conformance.disc.versions import Versions
-from conformance.errors import Mismatch
 
 
 def explanation_mismatches(

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from conformance._harness.errors import Mismatch
 from conformance.disc.formulas import (
     COMPONENTS,
     FeeBreakdown,
@@ -24,7 +25,6 @@ from conformance.disc.formulas import (
     exact,
     money,
 )
-from conformance.errors import Mismatch
 
 
 def amount(value: Any) -> Fraction | None:

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Final
 
+from conformance._harness.errors import ConformanceError, Finding, Mismatch
+from conformance._harness.probe import Probe, Response
 from conformance.disc.disclosure import NOTICE_SECONDS, Disclosure, DisclosureError
-from conformance.errors import ConformanceError, Finding, Mismatch
-from conformance.probe import Probe, Response
 
 MAX_DOCUMENTS: Final = 50
 SKEW: Final = timedelta(minutes=5)

@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.errors import Finding
+from conformance._harness.errors import Finding
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Role
 from conformance.fair.agents import CONFIGURED, Presentation
 from conformance.fair.rules import CLASSES, RULES_PATH, Rules, parse_rules
-from conformance.probe import Probe, Response
-from conformance.target import Role
 
 ITEMS_PATH = "/fair/v1/items"
 QUOTES_PATH = "/fair/v1/quotes"

@@ -20,8 +20,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from conformance.bundle import bundle
-from conformance.catalogue import Spec
+from conformance._harness.bundle import bundle
+from conformance._harness.catalogue import Spec
 
 _INDEX = re.compile(r"\[\d+\]")
 _OCCURRENCE = frozenset({"detail", "instance"})

@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from conformance.catalogue import Spec
-from conformance.compare import LogicalRequest, canonical_body, diff
-from conformance.errors import Mismatch
+from conformance._harness.catalogue import Spec
+from conformance._harness.compare import LogicalRequest, canonical_body, diff
+from conformance._harness.errors import Mismatch
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Role
 from conformance.fair.agents import CONFIGURED, Presentation
 from conformance.fair.client import ITEMS_PATH, send_as
 from conformance.fair.fields import shape_for
-from conformance.probe import Probe, Response
-from conformance.target import Role
 
 T = TypeVar("T")
 

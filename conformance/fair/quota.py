@@ -2,7 +2,7 @@
 
 The probe sends requests one by one and reads each answer's ``RateLimit``
 header (draft-07 ``remaining=, reset=`` or structured ``r=;t=``, read by
-``conformance.ratelimits``, the suite's one grammar of it) when there is
+``conformance.common.ratelimits``, the suite's one grammar of it) when there is
 one. A window that rolls over during the probe (``reset`` jumps up) restarts
 the count; requests the header says were used before the probe began count
 as well, so a 429 is held against the platform only when the window really
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.ratelimits import parse_policies, parse_windows
+from conformance.common.ratelimits import parse_policies, parse_windows
 
 
 def ratelimit_state(value: str | None) -> tuple[int, int] | None:

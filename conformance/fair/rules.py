@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from conformance.errors import Finding, Mismatch
+from conformance._harness.errors import Finding, Mismatch
 
 RULES_PATH = "/.well-known/platform-rules"
 CLASSES = ("first_party", "third_party", "competitor")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from conformance._harness.target import Role
 from conformance.fair.agents import CONFIGURED, Presentation, presentations
 from conformance.fair.rules import CLASSES, PricingRule
-from conformance.target import Role
 
 USERS = ("alice", "bob", "carol")
 

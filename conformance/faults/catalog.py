@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from conformance.errors import SpecError
+from conformance._harness.errors import SpecError
+from conformance._harness.resources import data_dir
 from conformance.faults.base import Transform
 from conformance.faults.transforms import TRANSFORMS
-from conformance.resources import data_dir
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from conformance.errors import Finding, Mismatch
-from conformance.probe import Probe, Response
-from conformance.target import Role
+from conformance._harness.errors import Finding, Mismatch
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Role
 
 from .policy import POLICY_PATH, Policy, parse_policy
 

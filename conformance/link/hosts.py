@@ -12,8 +12,8 @@ from typing import Final
 
 import idna
 
-from conformance.errors import ConfigError
-from conformance.target import Target
+from conformance._harness.errors import ConfigError
+from conformance._harness.target import Target
 
 KINDS: Final = ("own", "competitor", "neutral")
 """The keys of the target file's ``domains:`` section that LINK reads."""

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.errors import Mismatch
+from conformance._harness.errors import Mismatch
 
 from .hosts import ascii_host, covers
 

@@ -15,7 +15,7 @@ import re
 import string
 from urllib.parse import quote, urlsplit
 
-from conformance.errors import Mismatch
+from conformance._harness.errors import Mismatch
 
 from .hosts import ascii_host
 

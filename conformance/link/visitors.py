@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from conformance.errors import RefusedDestination
-from conformance.probe import Probe, Response
-from conformance.target import Target, origin_of
+from conformance._harness.errors import RefusedDestination
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Target, origin_of
 
 from .agents import (
     CRAWLER,

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conformance.claims import Claims
-from conformance.errors import ConformanceError, DeadlineExceeded, Finding, Mismatch
+from conformance._harness.errors import ConformanceError, DeadlineExceeded, Finding, Mismatch
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Role
+from conformance.common.claims import Claims
+from conformance.common.ratelimits import parse_policies
 from conformance.port.archive import Archive, ArchiveFormatError, Line, NdjsonReader, parse_line
-from conformance.probe import Probe, Response
-from conformance.ratelimits import parse_policies
-from conformance.target import Role
 
 SUITE_EXPORT_CEILING = 600.0  # seconds, whatever the platform declares (COMMON C1)
 SUITE_EXPORT_FLOOR = 4  # PORT: port.exports_per_day is at least 4

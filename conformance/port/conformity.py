@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.errors import Mismatch
+from conformance._harness.errors import Mismatch
+from conformance._harness.schemas import ComponentSchemas
 from conformance.port.archive import Archive
-from conformance.schemas import ComponentSchemas
 
 RECORD_TYPES = ("Profile", "Post", "Contact", "Order", "Review", "Media")
 # Which record type each reference field must point to.

@@ -21,7 +21,7 @@ import hypothesis
 from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
 
-from conformance.examples import Examples
+from conformance._harness.examples import Examples
 
 _MARGIN_SECONDS = 5.0
 

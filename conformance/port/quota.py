@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conformance._harness.probe import Response
+from conformance._harness.target import Role
 from conformance.port.client import PortClient
-from conformance.probe import Response
-from conformance.target import Role
 
 SUITE_QUOTA_CAP = 60  # POSTs at most, whatever the platform declares
 

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.errors import Finding, Mismatch
+from conformance._harness.errors import Finding, Mismatch
+from conformance._harness.target import Role
 from conformance.port.client import Export, PortClient, differences_as_mismatches
 from conformance.port.equality import FIELD_RULES, Difference, Kind, compare_records
 from conformance.port.strategies import ArchiveBatch, GeneratedArchive
-from conformance.target import Role
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.secrets import Secret
-from conformance.target import Limits, Role, Target
+from conformance._harness.secrets import Secret
+from conformance._harness.target import Limits, Role, Target
 
 from .server import ReferencePlatform
 from .target_files import REFERENCE_DOMAINS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conformance.catalogue import Catalogue
+from conformance._harness.catalogue import Catalogue
 from conformance.fair.agents import AGENTS, CONFIGURED, presentations, rotation
 from conformance.fair.client import query_words
 from conformance.fair.fields import canonical_money, shape_for

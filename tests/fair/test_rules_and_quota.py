@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.catalogue import Catalogue
-from conformance.compare import volatile, volatile_paths
-from conformance.errors import Finding
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.compare import volatile, volatile_paths
+from conformance._harness.errors import Finding
 from conformance.fair.quota import WindowCount, ratelimit_state, stated_policies
 from conformance.fair.rules import Quota, parse_rules
 

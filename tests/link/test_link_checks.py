@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from conformance.harness import Options
-from conformance.results import Outcome
-from conformance.runner import run
-from conformance.target import Target
+from conformance._harness.harness import Options
+from conformance._harness.results import Outcome
+from conformance._harness.runner import run
+from conformance._harness.target import Target
 
 
 def test_checks_without_domains_end_error_naming_the_key(reference_target_: Target) -> None:

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from conformance.errors import ConfigError
+from conformance._harness.errors import ConfigError
+from conformance._harness.target import Target
 from conformance.link.hosts import ascii_host, covers, host_forms, link_domains, unicode_host
 from conformance.link.pages import decode_page, page_text, shows
 from conformance.link.policy import parse_policy
@@ -21,7 +22,6 @@ from conformance.reference.link_pages import (
     escape_references,
     share_page,
 )
-from conformance.target import Target
 
 POLICY = {
     "version": "1",

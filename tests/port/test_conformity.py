@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from conformance.catalogue import Catalogue
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.schemas import ComponentSchemas
 from conformance.port.archive import Archive, read_archive, serialize
 from conformance.port.conformity import archive_mismatches
-from conformance.schemas import ComponentSchemas
 
 SCHEMAS = ComponentSchemas(Catalogue.load())
 STAMP = "2024-01-01T00:00:00Z"

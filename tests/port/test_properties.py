@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import strategies as st
 
-from conformance.errors import Finding
-from conformance.examples import Examples
+from conformance._harness.errors import Finding
+from conformance._harness.examples import Examples
 from conformance.port.properties import round_trip_examples, run_property
 
 

@@ -15,7 +15,7 @@ from reference_support import TIMEOUT, Api, assert_problem
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-from conformance.problems import problem_codes
+from conformance.common.problems import problem_codes
 from conformance.reference import ReferencePlatform, generate_identities
 from conformance.reference.app import ReferenceApp
 from conformance.reference.ratelimit import FixedWindowLimiter

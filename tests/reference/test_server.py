@@ -19,9 +19,9 @@ import yaml
 from reference_support import TIMEOUT, Api, record
 
 import conformance.reference
+from conformance._harness.target import Role, load_target
 from conformance.reference import ReferencePlatform, generate_identities
 from conformance.reference.identities import DEFAULT_USERS
-from conformance.target import Role, load_target
 
 MAIN = Path(__file__).resolve().parents[2]
 

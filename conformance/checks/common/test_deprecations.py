@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checking import not_applicable
-from conformance.deprecations import call_and_judge, parse
-from conformance.errors import Finding, Mismatch
-from conformance.harness import Harness
-from conformance.probe import Probe
-from conformance.roles import ALICE
+from conformance import (
+    ALICE,
+    Finding,
+    Harness,
+    Mismatch,
+    Probe,
+    call_and_judge,
+    not_applicable,
+    parse_deprecation,
+)
 
 
 @pytest.mark.requirement("C-005")
@@ -22,7 +26,7 @@ def test_deprecated_operations_announce_sunset_then_answer_gone(
         not_applicable("the discovery document lists no deprecations")
     mismatches: list[Mismatch] = []
     for i, entry in enumerate(entries):
-        parsed = parse(f"$.deprecations[{i}]", entry)
+        parsed = parse_deprecation(f"$.deprecations[{i}]", entry)
         if isinstance(parsed, Mismatch):
             mismatches.append(parsed)
         else:

@@ -7,10 +7,8 @@ from typing import Any
 
 import pytest
 
-from conformance.claims import DISCOVERY_PATH
-from conformance.errors import Finding, Mismatch
-from conformance.harness import Harness
-from conformance.probe import Probe
+from conformance import Finding, Harness, Mismatch, Probe
+from conformance.common.claims import DISCOVERY_PATH
 
 
 @pytest.mark.requirement("C-001")

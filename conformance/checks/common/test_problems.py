@@ -11,35 +11,35 @@ from typing import Any
 
 import pytest
 
-from conformance.checking import not_applicable
-from conformance.disc.client import DECISIONS, PAY_QUOTES, WELL_KNOWN
-from conformance.errors import Finding, Mismatch
-from conformance.fair.client import ITEMS_PATH, QUOTES_PATH
-from conformance.harness import Harness
-from conformance.link.client import MESSAGES_PATH, RESOLVE_PATH
-from conformance.probe import Probe
-from conformance.problems import problem_mismatches
-from conformance.roles import ALICE
+from conformance import ALICE, Finding, Harness, Mismatch, Probe, not_applicable, problem_mismatches
 
 UNKNOWN = "conformance-unknown-0"
 
-# standard → (label, method, path, JSON body, authenticated)
-PROVOKED: dict[str, tuple[tuple[str, str, str, Any, bool], ...]] = {
+# standard → (label, method, operationId, path parameters, JSON body, authenticated);
+# paths come from the catalogue, so this check names no other standard's module
+PROVOKED: dict[str, tuple[tuple[str, str, str, dict[str, str], Any, bool], ...]] = {
     "FAIR": (
-        ("an unknown item", "GET", f"{ITEMS_PATH}/{UNKNOWN}", None, True),
-        ("a malformed quote", "POST", QUOTES_PATH, {"item_id": 7, "quantity": "many"}, True),
-        ("no token", "GET", ITEMS_PATH, None, False),
+        ("an unknown item", "GET", "getItem", {"id": UNKNOWN}, None, True),
+        ("a malformed quote", "POST", "createQuote", {}, {"item_id": 7, "quantity": "many"}, True),
+        ("no token", "GET", "listItems", {}, None, False),
     ),
     "LINK": (
-        ("an unknown message", "GET", f"{MESSAGES_PATH}/{UNKNOWN}", None, True),
-        ("a malformed resolve request", "POST", RESOLVE_PATH, {"url": 7}, True),
-        ("no token", "POST", RESOLVE_PATH, {"url": "https://example.org/"}, False),
+        ("an unknown message", "GET", "getMessage", {"id": UNKNOWN}, None, True),
+        ("a malformed resolve request", "POST", "resolveLink", {}, {"url": 7}, True),
+        ("no token", "POST", "resolveLink", {}, {"url": "https://example.org/"}, False),
     ),
     "DISC": (
-        ("an unknown disclosure version", "GET", f"{WELL_KNOWN}/versions/{UNKNOWN}", None, False),
-        ("an unknown decision", "GET", f"{DECISIONS}/{UNKNOWN}/explanation", None, True),
-        ("a malformed pay quote", "POST", PAY_QUOTES, {"distance_m": "far"}, True),
-        ("no token", "GET", DECISIONS, None, False),
+        (
+            "an unknown disclosure version",
+            "GET",
+            "getDisclosureVersion",
+            {"version": UNKNOWN},
+            None,
+            False,
+        ),
+        ("an unknown decision", "GET", "getExplanation", {"id": UNKNOWN}, None, True),
+        ("a malformed pay quote", "POST", "createPayQuote", {}, {"distance_m": "far"}, True),
+        ("no token", "GET", "listDecisions", {}, None, False),
     ),
 }
 
@@ -55,7 +55,9 @@ def test_errors_of_every_claimed_standard_are_problem_details(
     mismatches: list[Mismatch] = []
     errors = 0
     for standard in claimed:
-        for label, method, path, body, authenticated in PROVOKED[standard]:
+        spec = harness.catalogue.spec(standard)
+        for label, method, operation, params, body, authenticated in PROVOKED[standard]:
+            path = spec.path_of(operation, **params)
             answer = probe.request(
                 method, path, role=ALICE if authenticated else None, json_body=body, validate=False
             )

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checking import prerequisite_failed
+from conformance import Finding, Harness, Probe, prerequisite_failed
 from conformance.disc.client import MERCHANTS, WORKERS, DiscClient, require_users
 from conformance.disc.disclosure import Disclosure
-from conformance.errors import Finding
-from conformance.harness import Harness
-from conformance.probe import Probe
 
 
 @pytest.fixture

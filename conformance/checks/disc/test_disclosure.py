@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from conformance import Finding, Mismatch
 from conformance.disc.client import WELL_KNOWN, DiscClient
 from conformance.disc.disclosure import check_sections
-from conformance.errors import Finding, Mismatch
 
 
 @pytest.mark.requirement("DISC-001")

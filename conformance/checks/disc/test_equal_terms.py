@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from conformance.compare import LogicalRequest, Variant, diff, differential
+from conformance import Examples, Finding, LogicalRequest, Role, Variant, diff, differential
 from conformance.disc.client import CLIENTS, FEE_QUOTES, PAY_QUOTES, DiscClient
 from conformance.disc.disclosure import Disclosure, DisclosureError
 from conformance.disc.equality import (
@@ -25,9 +25,6 @@ from conformance.disc.strategies import (
     pay_inputs,
     with_examples,
 )
-from conformance.errors import Finding
-from conformance.examples import Examples
-from conformance.target import Role
 
 
 def _variants(users: Sequence[str]) -> list[Variant]:

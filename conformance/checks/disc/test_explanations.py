@@ -6,12 +6,10 @@ from urllib.parse import quote
 
 import pytest
 
-from conformance.checking import not_applicable, prerequisite_failed
+from conformance import Finding, Mismatch, Role, not_applicable, prerequisite_failed
 from conformance.disc.client import DECISIONS, DiscClient
 from conformance.disc.explanations import explanation_mismatches
 from conformance.disc.versions import collect
-from conformance.errors import Finding, Mismatch
-from conformance.target import Role
 
 MAX_DECISIONS = 20
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checking import not_applicable, prerequisite_failed
+from conformance import Examples, Finding, Mismatch, Response, not_applicable, prerequisite_failed
 from conformance.disc.client import M1, QUOTED, W1, DiscClient
 from conformance.disc.disclosure import Disclosure, DisclosureError
 from conformance.disc.formulas import (
@@ -39,9 +39,6 @@ from conformance.disc.strategies import (
     pay_inputs,
     with_examples,
 )
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
-from conformance.probe import Response
 
 PayJudge = Callable[[PayBreakdown, PayRules, Any], list[Mismatch]]
 

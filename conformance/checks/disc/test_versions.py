@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conformance.checking import prerequisite_failed
+from conformance import Finding, Mismatch, Response, prerequisite_failed
 from conformance.disc.client import M1, QUOTED, W1, DiscClient
 from conformance.disc.disclosure import Disclosure, DisclosureError
 from conformance.disc.formulas import FeeInput, PayInput
@@ -16,8 +16,6 @@ from conformance.disc.versions import (
     notice_mismatches,
     server_clock,
 )
-from conformance.errors import Finding, Mismatch
-from conformance.probe import Response
 
 
 def _read(disc: DiscClient) -> tuple[Disclosure, Response]:

@@ -7,13 +7,9 @@ from typing import Any
 
 import pytest
 
-from conformance.checking import not_applicable, prerequisite_failed
-from conformance.errors import Finding
+from conformance import ALICE, Finding, Harness, Probe, not_applicable, prerequisite_failed
 from conformance.fair.client import load_rules, page_through
 from conformance.fair.rules import Rules
-from conformance.harness import Harness
-from conformance.probe import Probe
-from conformance.roles import ALICE
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from conformance.compare import LogicalRequest
+from conformance import LogicalRequest
 from conformance.fair.client import ITEMS_PATH, QUOTES_PATH, query_words
 from conformance.fair.parity import Ask
 from conformance.fair.rules import Rules

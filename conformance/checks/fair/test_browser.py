@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checking import not_applicable
-from conformance.errors import Finding, Mismatch
+from conformance import Finding, Mismatch, Probe, Response, not_applicable
 from conformance.fair.client import ITEMS_PATH, QUOTES_PATH, roles
 from conformance.fair.rules import CLASSES
-from conformance.probe import Probe, Response
 
 _PREFLIGHTS = (("GET", ITEMS_PATH), ("POST", QUOTES_PATH))
 

@@ -8,12 +8,9 @@ from typing import Any
 
 import pytest
 
-from conformance.deprecations import call_and_judge, parse
-from conformance.errors import Finding, Mismatch
+from conformance import Finding, Harness, Mismatch, Probe, call_and_judge, parse_deprecation
 from conformance.fair.client import roles
 from conformance.fair.rules import Rules
-from conformance.harness import Harness
-from conformance.probe import Probe
 
 NOTICE = timedelta(days=15)
 
@@ -32,7 +29,7 @@ def test_deprecations_are_listed_announced_and_noticed(
 
 
 def _listed(probe: Probe, i: int, entry: Mapping[str, Any]) -> list[Mismatch]:
-    parsed = parse(f"platform-rules $.deprecations[{i}]", entry)
+    parsed = parse_deprecation(f"platform-rules $.deprecations[{i}]", entry)
     if isinstance(parsed, Mismatch):
         return [parsed]
     out = []

@@ -6,10 +6,8 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import Finding, Mismatch
+from conformance import Finding, Mismatch, Probe, Response, problem_mismatches
 from conformance.fair.client import ITEMS_PATH, QUOTES_PATH, roles
-from conformance.probe import Probe, Response
-from conformance.problems import problem_mismatches
 
 # (label, method, path, JSON body, authenticated, statuses the draft allows)
 PROVOKED: tuple[tuple[str, str, str, Any, bool, frozenset[int]], ...] = (

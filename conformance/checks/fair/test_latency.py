@@ -18,15 +18,11 @@ from urllib.parse import quote
 
 import pytest
 
-from conformance.compare import LogicalRequest
-from conformance.errors import ConformanceError, Finding, Mismatch
+from conformance import ConformanceError, Finding, Harness, LogicalRequest, Mismatch, Probe, Role
 from conformance.fair.client import ITEMS_PATH, QUOTES_PATH
 from conformance.fair.latency import Decision, Policy, Verdict, measure
 from conformance.fair.pacing import QuotaPlan
 from conformance.fair.rules import CLASSES, Rules
-from conformance.harness import Harness
-from conformance.probe import Probe
-from conformance.target import Role
 
 POLICY = Policy()
 USERS = ("alice", "bob")

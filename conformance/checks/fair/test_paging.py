@@ -16,13 +16,9 @@ from typing import Any
 
 import pytest
 
-from conformance.catalogue import Spec
-from conformance.compare import diff
-from conformance.errors import Finding, Mismatch
+from conformance import Finding, Harness, Mismatch, Probe, Spec, diff
 from conformance.fair.client import Paging, page_through, query_words, roles
 from conformance.fair.fields import shape_for
-from conformance.harness import Harness
-from conformance.probe import Probe
 
 LIMIT = 4
 FILTERED_LIMITS = (1, 3)

@@ -8,15 +8,20 @@ from typing import Any
 
 import pytest
 
-from conformance.checking import not_applicable
-from conformance.errors import Finding, Mismatch
+from conformance import (
+    ALICE_COMPETITOR,
+    ALICE_THIRD_PARTY,
+    Finding,
+    Harness,
+    Mismatch,
+    Probe,
+    Response,
+    not_applicable,
+)
 from conformance.fair.agents import CONFIGURED, Presentation, presentations, rotation
 from conformance.fair.client import roles
 from conformance.fair.parity import Sender, ask, compare_groups, rotated
 from conformance.fair.rules import Rules
-from conformance.harness import Harness
-from conformance.probe import Probe, Response
-from conformance.roles import ALICE_COMPETITOR, ALICE_THIRD_PARTY
 
 from .requests import parity_asks
 

@@ -8,17 +8,12 @@ from typing import Any
 
 import pytest
 
-from conformance.checking import not_applicable
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
+from conformance import Examples, Finding, Harness, Mismatch, Probe, Role, not_applicable
 from conformance.fair.agents import presentations
 from conformance.fair.client import QUOTES_PATH, send_as
 from conformance.fair.pricing import Case, expected_quote, money, quote_mismatches, systematic_cases
 from conformance.fair.rules import CLASSES, Rules
 from conformance.fair.strategies import USERS, Asker, QuoteCase, quote_cases
-from conformance.harness import Harness
-from conformance.probe import Probe
-from conformance.target import Role
 
 _OK = (200, 201)
 

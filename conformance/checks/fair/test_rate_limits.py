@@ -20,14 +20,10 @@ from urllib.parse import quote
 
 import pytest
 
-from conformance.errors import Finding, Mismatch
+from conformance import Finding, Harness, Mismatch, Probe, Role, retry_after
 from conformance.fair.client import ITEMS_PATH
 from conformance.fair.quota import WindowCount, stated_policies
 from conformance.fair.rules import CLASSES, Quota, Rules
-from conformance.harness import Harness
-from conformance.httpdates import retry_after
-from conformance.probe import Probe
-from conformance.target import Role
 
 SUITE_BUDGET = 6000
 """Requests per class the suite sends at most to see a quota honoured."""

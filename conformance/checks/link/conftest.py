@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checking import prerequisite_failed
-from conformance.errors import Finding
-from conformance.harness import Harness
+from conformance import Finding, Harness, Probe, prerequisite_failed
 from conformance.link.client import LinkClient
 from conformance.link.hosts import LinkDomains, link_domains
 from conformance.link.policy import Policy
-from conformance.probe import Probe
 
 
 @pytest.fixture

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.compare import LogicalRequest, Variant, diff, differential
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
+from conformance import (
+    ALICE,
+    ALICE_COMPETITOR,
+    ALICE_THIRD_PARTY,
+    Examples,
+    Finding,
+    LogicalRequest,
+    Mismatch,
+    Probe,
+    Target,
+    Variant,
+    diff,
+    differential,
+)
 from conformance.link.agents import GENERIC_BROWSER
 from conformance.link.client import CONTEXTS, RESOLVE_PATH, decision_fields
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
 from conformance.link.urls import LinkSample, link_samples, urls_on
-from conformance.probe import Probe
-from conformance.roles import ALICE, ALICE_COMPETITOR, ALICE_THIRD_PARTY
-from conformance.target import Target
 
 
 def variants(target: Target) -> list[Variant]:

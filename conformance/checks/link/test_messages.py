@@ -6,9 +6,7 @@ import pytest
 from hypothesis import example
 from hypothesis import strategies as st
 
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
-from conformance.harness import Harness
+from conformance import ALICE, BOB, Examples, Finding, Harness, Mismatch
 from conformance.link.client import LinkClient, Message
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
@@ -20,7 +18,6 @@ from conformance.link.urls import (
     message_texts,
     urls_on,
 )
-from conformance.roles import ALICE, BOB
 
 
 def messages(hosts: tuple[str, ...]) -> st.SearchStrategy[tuple[list[str], str]]:

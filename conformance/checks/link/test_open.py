@@ -7,14 +7,12 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import example
 
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
+from conformance import ALICE, Examples, Finding, Mismatch
 from conformance.link.client import CONTEXTS, LinkClient
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
 from conformance.link.sameness import kept_parts, same_characters
 from conformance.link.urls import SHOP_SAMPLES, LinkSample, link_samples, urls_on
-from conformance.roles import ALICE
 
 
 def configured(domains: LinkDomains) -> tuple[str, ...]:

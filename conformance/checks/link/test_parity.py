@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import example
 
-from conformance.errors import ConformanceError, Finding, Mismatch
-from conformance.examples import Examples
+from conformance import ALICE, ConformanceError, Examples, Finding, Mismatch
 from conformance.link.client import CONTEXTS, Decision, LinkClient
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
@@ -20,7 +19,6 @@ from conformance.link.urls import (
     link_samples,
     url_on,
 )
-from conformance.roles import ALICE
 
 
 def pairs(sample: LinkSample, domains: LinkDomains, policy: Policy) -> list[tuple[str, str]]:

@@ -8,13 +8,11 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import example
 
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
+from conformance import ALICE, Examples, Finding, Mismatch
 from conformance.link.client import CONTEXTS, Decision, LinkClient
 from conformance.link.hosts import LinkDomains
 from conformance.link.policy import Policy
 from conformance.link.urls import SHOP_SAMPLES, LinkSample, link_samples, urls_on
-from conformance.roles import ALICE
 
 
 def judge(decision: Decision, policy: Policy) -> list[Mismatch]:

@@ -6,16 +6,12 @@ import pytest
 from hypothesis import example
 from hypothesis import strategies as st
 
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
-from conformance.harness import Harness
+from conformance import ALICE, Examples, Finding, Harness, Mismatch, Response
 from conformance.link.client import LinkClient
 from conformance.link.hosts import link_domains
 from conformance.link.pages import decode_page, page_text, shows
 from conformance.link.urls import TRICKY_SHARE_TEXT, LinkSample, link_samples, share_texts, urls_on
 from conformance.link.visitors import Visit, refuse_foreign, visit, visitors
-from conformance.probe import Response
-from conformance.roles import ALICE
 
 
 def share_cases(hosts: tuple[str, ...]) -> st.SearchStrategy[str]:

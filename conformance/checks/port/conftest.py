@@ -8,15 +8,20 @@ from typing import Any
 
 import pytest
 
-from conformance.checking import not_applicable, prerequisite_failed
-from conformance.errors import ConformanceError, Finding
-from conformance.examples import draw
-from conformance.harness import Harness
+from conformance import (
+    ALICE,
+    ConformanceError,
+    Finding,
+    Harness,
+    Probe,
+    Response,
+    Role,
+    draw,
+    not_applicable,
+    prerequisite_failed,
+)
 from conformance.port.client import Export, PortClient, PortRun, declared_exports_per_day
 from conformance.port.strategies import GeneratedArchive, archives
-from conformance.probe import Probe, Response
-from conformance.roles import ALICE
-from conformance.target import Role
 
 
 @dataclass

@@ -9,15 +9,12 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
-from conformance.harness import Harness
+from conformance import ALICE, Examples, Finding, Harness, Mismatch
 from conformance.port.archive import serialize
 from conformance.port.client import PortClient
 from conformance.port.properties import run_property
 from conformance.port.roundtrip import cleanup
 from conformance.port.strategies import GeneratedArchive, archives
-from conformance.roles import ALICE
 
 # Pages the suite reads beyond one per change it expects: a page may hold fewer
 # changes than asked, even none, but a feed must end.

@@ -6,10 +6,8 @@ import hashlib
 
 import pytest
 
-from conformance.checking import not_applicable
-from conformance.errors import Finding, Mismatch
+from conformance import ALICE, Finding, Mismatch, not_applicable
 from conformance.port.client import PortClient, resolve_media_url
-from conformance.roles import ALICE
 
 from .conftest import Baseline
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.errors import Finding, Mismatch
+from conformance import (
+    ALICE,
+    BOB,
+    Finding,
+    Mismatch,
+    Response,
+    Role,
+    origin_of,
+    problem_mismatches,
+    valid_pair,
+)
 from conformance.port.client import PortClient
-from conformance.probe import Response
-from conformance.problems import problem_mismatches
-from conformance.ratelimits import valid_pair
-from conformance.roles import ALICE, BOB
-from conformance.target import Role, origin_of
 
 from .conftest import Baseline
 

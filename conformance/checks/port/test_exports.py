@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checking import not_applicable
-from conformance.errors import Finding, Mismatch
-from conformance.harness import Harness
-from conformance.httpdates import retry_after
+from conformance import (
+    ALICE,
+    BOB,
+    CAROL,
+    ComponentSchemas,
+    Finding,
+    Harness,
+    Mismatch,
+    Role,
+    not_applicable,
+    retry_after,
+)
 from conformance.port.client import SUITE_EXPORT_FLOOR, PortClient
 from conformance.port.conformity import archive_mismatches
 from conformance.port.quota import QuotaProbe, probe_export_quota
-from conformance.roles import ALICE, BOB, CAROL
-from conformance.schemas import ComponentSchemas
-from conformance.target import Role
 
 from .conftest import Baseline
 

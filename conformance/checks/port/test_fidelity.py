@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples, draw
-from conformance.harness import Harness
+from conformance import ALICE, BOB, Examples, Finding, Harness, Mismatch, draw
 from conformance.port.archive import serialize
 from conformance.port.client import PortClient, differences_as_mismatches, resolve_media_url
 from conformance.port.equality import Difference, Kind, compare_records, is_money
@@ -24,7 +22,6 @@ from conformance.port.roundtrip import (
     of_kind,
 )
 from conformance.port.strategies import ArchiveBatch, archives, batches
-from conformance.roles import ALICE, BOB
 
 from .conftest import Baseline
 

@@ -11,17 +11,22 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from conformance.errors import Finding, Mismatch
-from conformance.examples import Examples
-from conformance.harness import Harness
+from conformance import (
+    ALICE,
+    Examples,
+    Finding,
+    Harness,
+    Mismatch,
+    problem_body,
+    problem_codes,
+    unreadable,
+)
 from conformance.port.archive import serialize
 from conformance.port.client import PortClient
 from conformance.port.invalid_lines import invalid_lines
 from conformance.port.properties import run_property
 from conformance.port.roundtrip import cleanup
 from conformance.port.strategies import GeneratedArchive, archives
-from conformance.problems import problem_body, problem_codes, unreadable
-from conformance.roles import ALICE
 
 
 @pytest.mark.requirement("PORT-010")

@@ -12,10 +12,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from conformance.checking import not_applicable
-from conformance.errors import DeadlineExceeded, Finding, Mismatch
-from conformance.examples import draw
-from conformance.harness import Harness
+from conformance import (
+    ALICE,
+    ALICE_THIRD_PARTY,
+    BOB,
+    DeadlineExceeded,
+    Finding,
+    Harness,
+    Mismatch,
+    Outcome,
+    Response,
+    Role,
+    draw,
+    not_applicable,
+)
 from conformance.port.archive import serialize
 from conformance.port.client import (
     Export,
@@ -26,10 +36,6 @@ from conformance.port.client import (
 from conformance.port.equality import compare_records
 from conformance.port.roundtrip import cleanup
 from conformance.port.strategies import archives
-from conformance.probe import Response
-from conformance.results import Outcome
-from conformance.roles import ALICE, ALICE_THIRD_PARTY, BOB
-from conformance.target import Role
 
 from .conftest import Baseline
 

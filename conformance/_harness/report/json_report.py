@@ -8,9 +8,9 @@ from typing import Any
 
 import jsonschema
 
-from conformance.results import RunResult
+from conformance._harness.results import RunResult
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas_data" / "report.schema.json"
 
 
 def schema() -> dict[str, Any]:

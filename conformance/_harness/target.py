@@ -37,8 +37,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from conformance.errors import ConfigError
-from conformance.secrets import Secret
+from conformance._harness.errors import ConfigError
+from conformance._harness.secrets import Secret
 
 CLIENTS = ("first_party", "third_party", "competitor")
 CORE_USERS = ("alice", "bob", "carol")

@@ -20,10 +20,10 @@ from typing import Any, NoReturn, Protocol
 
 from jsonschema import Draft202012Validator
 
-from conformance.catalogue import Catalogue
-from conformance.checking import prerequisite_failed
-from conformance.errors import Mismatch, json_path
-from conformance.validation import media_type
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.checking import prerequisite_failed
+from conformance._harness.errors import Mismatch, json_path
+from conformance._harness.validation import media_type
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # RFC 3986 URI-reference: only these characters, and "%" always followed by two hex digits.
@@ -31,7 +31,7 @@ _URI_REFERENCE = re.compile(r"([A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]
 
 
 class Answer(Protocol):
-    """What the check needs of a response (``conformance.probe.Response`` has it)."""
+    """What the check needs of a response (``conformance._harness.probe.Response`` has it)."""
 
     @property
     def exchange(self) -> str:

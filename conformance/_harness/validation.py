@@ -27,9 +27,9 @@ from openapi_core.validation.response.exceptions import (
 )
 from werkzeug.datastructures import Headers
 
-from conformance.bundle import bundle
-from conformance.catalogue import Catalogue, Spec
-from conformance.errors import Mismatch, json_path
+from conformance._harness.bundle import bundle
+from conformance._harness.catalogue import Catalogue, Spec
+from conformance._harness.errors import Mismatch, json_path
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.target import Role
+from conformance._harness.target import Role
 
 ALICE = Role("first_party", "alice")
 BOB = Role("first_party", "bob")

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conformance.errors import Mismatch
-from conformance.httpdates import deprecation_date, http_date, rfc3339
-from conformance.probe import Probe, Response
-from conformance.target import Role
+from conformance._harness.errors import Mismatch
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Role
+from conformance.common.httpdates import deprecation_date, http_date, rfc3339
 
 PLACEHOLDER = "conformance-probe-0"
 SKEW = timedelta(seconds=5)  # requests this close to sunset_at are not judged
@@ -46,7 +46,7 @@ class Deprecation:
         return _TEMPLATE.sub(PLACEHOLDER, self.successor)
 
 
-def parse(where: str, entry: Mapping[str, Any]) -> Deprecation | Mismatch:
+def parse_deprecation(where: str, entry: Mapping[str, Any]) -> Deprecation | Mismatch:
     """The entry, or a mismatch saying why the suite cannot call it."""
     deprecated_at, sunset_at = rfc3339(entry.get("deprecated_at")), rfc3339(entry.get("sunset_at"))
     method, path, successor = entry.get("method"), entry.get("path"), entry.get("successor")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conformance.harness import Options
+from conformance._harness.harness import Options
 
 RUN_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--target",), {"metavar": "FILE", "help": "target file (YAML) of the platform to probe"}),

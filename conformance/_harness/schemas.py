@@ -12,9 +12,9 @@ from typing import Any
 
 import jsonschema
 
-from conformance.bundle import bundle
-from conformance.catalogue import Catalogue
-from conformance.errors import Mismatch, SpecError, json_path
+from conformance._harness.bundle import bundle
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.errors import Mismatch, SpecError, json_path
 
 
 class ComponentSchemas:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance.errors import ConformanceError
-from conformance.harness import Options
+from conformance._harness.errors import ConformanceError
+from conformance._harness.harness import Options
+from conformance._harness.results import RunResult
+from conformance._harness.target import Target
 from conformance.plugin import Preset
-from conformance.results import RunResult
-from conformance.target import Target
 
-_INI = Path(__file__).resolve().parent / "checks" / "run.ini"
+_INI = Path(__file__).resolve().parent.parent / "checks" / "run.ini"
 
 
 def run(

@@ -5,7 +5,7 @@ target's origin (and origins the target file allows) is ever contacted,
 refused before connecting; a time limit per request and per check; a cap on
 response size, read as a stream; no redirect followed to another origin
 with credentials; a pace of at most ``requests_per_second``, and for each
-credential the quota the platform states (``conformance.ratelimits``); a 429 is
+credential the quota the platform states (``conformance.common.ratelimits``); a 429 is
 waited out as its ``Retry-After`` asks, within the check's time limit. Every
 exchange is validated against the spec and written to the evidence log,
 redacted.
@@ -13,7 +13,7 @@ redacted.
 Some rules hold for every answer, whichever check provoked it: every error
 answer to an operation of the specs (read whole: a download read as a
 stream is its check's business) is held to COMMON C-002 (a problem body,
-``conformance.problems``) and every 429 to C-003 (``Retry-After``). What
+``conformance.common.problems``) and every 429 to C-003 (``Retry-After``). What
 breaks them is charged to that requirement (``Transport.charges``), not to
 the requirement of the check in force, which goes on with what it can read.
 """
@@ -35,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from conformance.errors import (
+from conformance._harness.errors import (
     DeadlineExceeded,
     Finding,
     Mismatch,
@@ -45,14 +45,14 @@ from conformance.errors import (
     SchemaViolation,
     TargetUnreachable,
 )
-from conformance.evidence import EXCERPT_BYTES, Body, EvidenceLog, Record
-from conformance.httpdates import retry_after, retry_delay
-from conformance.problems import problem_defects
-from conformance.ratelimits import QuotaPacer
-from conformance.results import CheckResult, Outcome
-from conformance.target import Role, Target, origin_of
-from conformance.validation import Operation, Validator, media_type
-from conformance.watchdog import Watchdog
+from conformance._harness.evidence import EXCERPT_BYTES, Body, EvidenceLog, Record
+from conformance._harness.results import CheckResult, Outcome
+from conformance._harness.target import Role, Target, origin_of
+from conformance._harness.validation import Operation, Validator, media_type
+from conformance._harness.watchdog import Watchdog
+from conformance.common.httpdates import retry_after, retry_delay
+from conformance.common.problems import problem_defects
+from conformance.common.ratelimits import QuotaPacer
 
 _NOT_SENT = (
     requests.exceptions.InvalidHeader,

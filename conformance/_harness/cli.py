@@ -30,19 +30,19 @@ from pathlib import Path
 
 import jsonschema
 
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.errors import ConfigError, ConformanceError, UsageError
+from conformance._harness.evidence import verify_chain
+from conformance._harness.options import add_run_options, options_from
+from conformance._harness.report.json_report import schema
+from conformance._harness.results import RunResult, Verdict
+from conformance._harness.runner import run
+from conformance._harness.target import Target, load_target
 from conformance._version import __version__
-from conformance.catalogue import Catalogue
-from conformance.errors import ConfigError, ConformanceError, UsageError
-from conformance.evidence import verify_chain
-from conformance.options import add_run_options, options_from
 from conformance.reference.__main__ import main as reference_main
 from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
-from conformance.report.json_report import schema
-from conformance.results import RunResult, Verdict
-from conformance.runner import run
-from conformance.target import Target, load_target
 
 EXIT_CONFORMANT = 0
 EXIT_NOT_CONFORMANT = 1

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.catalogue import COMMON
-from conformance.results import RequirementInfo
+from conformance._harness.catalogue import COMMON
+from conformance._harness.results import RequirementInfo
 
 DISCOVERY_PATH = "/.well-known/interop"
 

@@ -34,8 +34,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from conformance.errors import DeadlineExceeded
-from conformance.structured_fields import Date, SFError, parse_dictionary, parse_list
+from conformance._harness.errors import DeadlineExceeded
+from conformance.common.structured_fields import Date, SFError, parse_dictionary, parse_list
 
 __all__ = [
     "Hold",

@@ -1,6 +1,6 @@
 """HTTP Structured Field values (RFC 9651), as the suite's headers need them.
 
-``RateLimit`` and ``RateLimit-Policy`` (``conformance.ratelimits``) and
+``RateLimit`` and ``RateLimit-Policy`` (``conformance.common.ratelimits``) and
 ``Deprecation`` (RFC 9745, an sf-date) are Structured Fields. Parsing is
 ``http-sf``'s (a maintained RFC 9651 implementation); this module only gives
 its results the shape the suite reads: an :class:`Item` with ``value`` and

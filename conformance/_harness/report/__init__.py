@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.report import json_report, junit
-from conformance.results import RunResult
+from conformance._harness.report import json_report, junit
+from conformance._harness.results import RunResult
 
 
 def write_reports(result: RunResult, directory: Path) -> list[Path]:

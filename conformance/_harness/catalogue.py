@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -16,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from conformance.errors import SpecError, UsageError
-from conformance.resources import data_dir
-from conformance.results import RequirementInfo
+from conformance._harness.errors import SpecError, UsageError
+from conformance._harness.resources import data_dir
+from conformance._harness.results import RequirementInfo
 
 _LEVELS = ("MUST", "MUST NOT", "SHOULD")
 _REQUIRED_KEYS = ("id", "level", "profile", "text", "source")
@@ -58,14 +59,17 @@ class Spec:
         """The hash of the spec file as shipped, recorded in every report."""
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
-    def operation_ids(self) -> set[str]:
-        """Every operationId the document defines."""
-        found = set()
-        for item in self.document.get("paths", {}).values():
+    def path_of(self, operation_id: str, **params: str) -> str:
+        """The path of an operation, its ``{templates}`` filled from ``params``.
+
+        Checks that probe another standard's operations (COMMON's) name them
+        by operationId, so the spec stays the one place a path is written.
+        """
+        for path, item in self.document.get("paths", {}).items():
             for op in item.values():
-                if isinstance(op, dict) and "operationId" in op:
-                    found.add(op["operationId"])
-        return found
+                if isinstance(op, dict) and op.get("operationId") == operation_id:
+                    return re.sub(r"\{(\w+)\}", lambda m: params[m.group(1)], path)
+        raise SpecError(f"{self.path}: no operation {operation_id!r}")
 
 
 class Catalogue:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from conformance.errors import Mismatch
-from conformance.secrets import Redactor
+from conformance._harness.errors import Mismatch
+from conformance._harness.secrets import Redactor
 
 EXCERPT_BYTES = 4096
 GENESIS = "0" * 64

@@ -17,17 +17,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from conformance._harness.catalogue import Catalogue
+from conformance._harness.errors import ConfigError, ConformanceError, Finding, TargetUnreachable
+from conformance._harness.evidence import EvidenceLog
+from conformance._harness.preflight import credential_error, refused
+from conformance._harness.probe import Probe, Transport
+from conformance._harness.results import CheckResult, RequirementInfo, RunResult, Selection, fold
+from conformance._harness.secrets import Redactor
+from conformance._harness.target import Target
+from conformance._harness.validation import validator_for
 from conformance._version import __version__
-from conformance.catalogue import Catalogue
-from conformance.claims import DISCOVERY_PATH, Claims
-from conformance.errors import ConfigError, ConformanceError, Finding, TargetUnreachable
-from conformance.evidence import EvidenceLog
-from conformance.preflight import credential_error, refused
-from conformance.probe import Probe, Transport
-from conformance.results import CheckResult, RequirementInfo, RunResult, Selection, fold
-from conformance.secrets import Redactor
-from conformance.target import Target
-from conformance.validation import validator_for
+from conformance.common.claims import DISCOVERY_PATH, Claims
 
 T = TypeVar("T")
 
@@ -155,7 +155,7 @@ class Harness:
     def check_credentials(self) -> ConfigError | None:
         """Before any requirement is judged: does the platform accept every configured token?
 
-        Each role sends one cheap read of a claimed standard (``conformance.preflight``);
+        Each role sends one cheap read of a claimed standard (``conformance._harness.preflight``);
         a role whose token is refused with 401 throughout is a configuration error,
         kept in ``configuration_error`` and returned. Nothing is sent when the claims
         cannot be read (the discovery failure is the run's verdict then).
@@ -237,7 +237,7 @@ class Harness:
         judged = self.configuration_error is None
         if judged and claims is not None and claims.usable:
             # Rules every answer is held to (C-002, C-003), broken while a check probed
-            # for another requirement: charged to theirs (conformance.probe).
+            # for another requirement: charged to theirs (conformance._harness.probe).
             wanted = {r.id for r in self.selection if claims.claims(r)}
             for charged in self.transport.charged_results(wanted, self.seed):
                 self.record(charged)

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.errors import Finding, Mismatch
-from conformance.probe import Probe, Response
-from conformance.target import Role
+from conformance._harness.errors import Finding, Mismatch
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Role
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from conformance.errors import ConfigError, ProbeError
-from conformance.probe import Probe, Response
-from conformance.target import Role, Target
+from conformance._harness.errors import ConfigError, ProbeError
+from conformance._harness.probe import Probe, Response
+from conformance._harness.target import Role, Target
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.results import Outcome, RunResult
+from conformance._harness.results import Outcome, RunResult
 
 _MARK = {
     Outcome.PASS: "pass",

@@ -1,4 +1,4 @@
-"""Parsing the dates that headers carry (the rate-limit fields are ``conformance.ratelimits``)."""
+"""Parsing the dates that headers carry (the rate-limit fields are ``conformance.common.ratelimits``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from conformance.structured_fields import Date, SFError, parse_item
+from conformance.common.structured_fields import Date, SFError, parse_item
 
 # RFC 9110 §5.6.7: the form every sender generates (names are case-sensitive).
 _IMF_FIXDATE = re.compile(

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from conformance.catalogue import load_yaml
+from conformance._harness.catalogue import load_yaml
 
 
 @cache
