@@ -35,11 +35,13 @@ if _TYPE_CHECKING:
         UsageError,
     )
     from conformance._harness.examples import Examples, draw
-    from conformance._harness.harness import Harness, Options
+    from conformance._harness.harness import Harness
+    from conformance._harness.options import Options
     from conformance._harness.probe import Probe, Response
     from conformance._harness.results import Outcome, RunResult, Verdict
     from conformance._harness.schemas import ComponentSchemas
     from conformance._harness.target import Role, Target, load_target, origin_of
+    from conformance._harness.units import human_duration, human_size
     from conformance.common.deprecations import call_and_judge, parse_deprecation
     from conformance.common.httpdates import retry_after
     from conformance.common.problems import (
@@ -55,7 +57,7 @@ if _TYPE_CHECKING:
 _HOMES: dict[str, str] = {
     "Catalogue": "conformance._harness.catalogue",
     "Spec": "conformance._harness.catalogue",
-    "Options": "conformance._harness.harness",
+    "Options": "conformance._harness.options",
     "Outcome": "conformance._harness.results",
     "RunResult": "conformance._harness.results",
     "Verdict": "conformance._harness.results",
@@ -75,6 +77,8 @@ _HOMES: dict[str, str] = {
     "Finding": "conformance._harness.errors",
     "Mismatch": "conformance._harness.errors",
     "SchemaViolation": "conformance._harness.errors",
+    "human_duration": "conformance._harness.units",
+    "human_size": "conformance._harness.units",
     "ConfigError": "conformance._harness.errors",
     "ConformanceError": "conformance._harness.errors",
     "DeadlineExceeded": "conformance._harness.errors",
@@ -130,6 +134,8 @@ __all__ = [  # noqa: RUF022 - grouped by purpose, as schemathesis groups "Checks
     "Finding",
     "Mismatch",
     "SchemaViolation",
+    "human_duration",
+    "human_size",
     # Errors: the suite could not decide
     "ConfigError",
     "ConformanceError",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 import yaml
 
 from conformance._harness.target import Target
-from conformance.reference.server import ReferencePlatform
+from conformance.reference.server import ReferencePlatform, ServingThread
 from conformance.reference.target import reference_target
 from conformance.reference.target_files import REFERENCE_DOMAINS
 
@@ -37,24 +36,21 @@ ServeHttp = Callable[..., str]
 @pytest.fixture
 def serve_http() -> Iterator[ServeHttp]:
     """Serves a request handler class on loopback; returns its base URL. Stopped after the test."""
-    servers: list[ThreadingHTTPServer] = []
+    servers: list[ServingThread] = []
 
     def serve(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> str:
         try:
             server = ThreadingHTTPServer((host, 0), handler)
         except OSError:
             pytest.skip(f"cannot bind {host} on this machine")
-        # A short poll: shutdown() waits for it, 0.5 s per server by default.
-        threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        servers.append(server)
+        serving = ServingThread(server, f"serve-http-{handler.__name__}")
+        serving.start()
+        servers.append(serving)
         return f"http://{host}:{server.server_port}"
 
     yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    for serving in servers:
+        serving.stop()
 
 
 TargetFile = Callable[..., Path]

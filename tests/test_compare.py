@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conformance import Mismatch
 from conformance._harness.compare import diff, ignoring
 
 
@@ -16,8 +17,8 @@ def test_each_difference_names_path_identities_and_values() -> None:
         "first_party",
         "competitor",
     )
-    assert [(d.path, d.variant_a, d.variant_b, d.value_a, d.value_b) for d in found] == [
-        ("$.items[0].price", "first_party", "competitor", "10.00", "10.50")
+    assert found == [
+        Mismatch("$.items[0].price", "10.00", "10.50", "what first_party got", "competitor")
     ]
 
 

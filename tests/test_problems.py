@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from conformance import Finding
 from conformance.common.problems import (
     problem_body,
     problem_codes,
@@ -149,8 +150,29 @@ def test_a_labelled_mismatch_names_the_exchange_and_status() -> None:
     (mismatch,) = problem_mismatches(
         "an unknown export", _Answer(404, b"x", {"Content-Type": "text/plain"})
     )
-    assert mismatch.path == "an unknown export (ex-000007, 404) Content-Type"
-    assert mismatch.expected == PROBLEM and mismatch.actual == "text/plain"
+    assert (mismatch.path, mismatch.subject) == (
+        "Content-Type",
+        "an unknown export (ex-000007, 404)",
+    )
+    assert mismatch.expected == PROBLEM and mismatch.received == "text/plain"
+
+
+def test_the_same_defect_on_several_answers_is_one_row_naming_them() -> None:
+    plain = {"Content-Type": "text/plain"}
+    rows = problem_mismatches("an unknown item", _Answer(404, b"x", plain))
+    rows += problem_mismatches("no token", _Answer(401, b"x", plain, exchange="ex-000008"))
+    text = Finding("errors are not problem details", mismatches=rows).describe()
+    assert text.splitlines()[1:4] == [
+        "  Content-Type  (for an unknown item (ex-000007, 404), no token (ex-000008, 401))",
+        f"    Documented: {PROBLEM}",
+        "    Received:   text/plain",
+    ]
+
+
+def test_missing_members_are_named_from_the_data() -> None:
+    found = problem_defects(422, {"Content-Type": PROBLEM}, b"{}")
+    assert {m.path for m in found} == {"$.type", "$.title", "$.status", "$.code"}
+    assert {(m.expected, m.received) for m in found} == {("present (required)", "absent")}
 
 
 def test_a_check_reads_a_problem_body_or_learns_it_cannot() -> None:

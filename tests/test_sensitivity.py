@@ -98,6 +98,29 @@ def test_fault_makes_each_requirement_it_names_fail(
     seen = outcomes(result)
     wrong = {rid: seen[rid] for rid in fault.breaks if seen[rid][0] is not Outcome.FAIL}
     assert not wrong, f"{fault.name} must make {list(fault.breaks)} fail; got {wrong}"
+    for rid in fault.breaks:
+        assert_actionable(rid, seen[rid][1])
+
+
+ROW = re.compile(r"^ *Documented: .*\n *Received:   .*$", re.MULTILINE)
+
+
+def assert_actionable(rid: str, reason: str) -> None:
+    """A failing reason a person acts on: what was documented against what was received, and
+    a last line that replays it. No fault needs a single-fact message, so none is allowed."""
+    *_, last = reason.splitlines() or [""]
+    assert last.startswith("Replay: conformance run ") and f" --requirement {rid}" in last, (
+        f"{rid}'s reason does not end with its replay line:\n{reason}"
+    )
+    assert ROW.search(reason), f"{rid}'s reason has no Documented/Received row:\n{reason}"
+
+
+def test_a_reason_without_a_row_or_a_replay_line_is_not_actionable() -> None:
+    row = "headline\n  $.x\n    Documented: 1\n    Received:   2\n"
+    assert_actionable("X-1", row + "Replay: conformance run --seed 1 --requirement X-1")
+    for bad in (row, "expected 1, got 2\nReplay: conformance run --seed 1 --requirement X-1"):
+        with pytest.raises(AssertionError):
+            assert_actionable("X-1", bad)
 
 
 def test_every_requirement_is_named_by_a_fault() -> None:

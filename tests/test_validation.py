@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from openapi_core.templating.responses.exceptions import ResponseNotFound
 
 from conformance._harness.catalogue import Catalogue
-from conformance._harness.validation import OpenApiCoreValidator, media_type
+from conformance._harness.validation import OpenApiCoreValidator, _mismatches, media_type
 
 VALIDATOR = OpenApiCoreValidator(Catalogue.load())
 JSON = {"Content-Type": "application/json"}
@@ -50,7 +51,7 @@ def test_a_wrong_type_is_reported_at_its_json_path() -> None:
     (mismatch,) = VALIDATOR.check_response(op, "/port/v1/exports/e1", 200, JSON, _job(parts=parts))
     assert mismatch.path == "$.parts[0].size"
     assert "integer" in str(mismatch.expected)
-    assert "'10'" in str(mismatch.actual)
+    assert mismatch.received == "10"
 
 
 def test_an_error_without_problem_details_is_a_violation() -> None:
@@ -59,14 +60,36 @@ def test_an_error_without_problem_details_is_a_violation() -> None:
     found = VALIDATOR.check_response(
         op, "/port/v1/exports/e1", 404, {"Content-Type": "text/plain"}, b"nope"
     )
-    assert found and "problem+json" in " ".join(f"{m.expected} {m.reason}" for m in found)
+    assert found and "problem+json" in " ".join(f"{m.expected} {m.why}" for m in found)
 
 
 def test_a_body_that_is_not_json_is_named_as_such() -> None:
     op = VALIDATOR.find("GET", "/.well-known/interop")
     assert op is not None
     (mismatch,) = VALIDATOR.check_response(op, "/.well-known/interop", 200, JSON, b"\xff<html>")
-    assert "not JSON" in mismatch.reason
+    assert "not JSON" in mismatch.why
+
+
+def test_an_undocumented_media_type_says_what_arrived_and_what_is_documented() -> None:
+    op = VALIDATOR.find("DELETE", "/port/v1/records/r1")
+    assert op is not None
+    (mismatch,) = VALIDATOR.check_response(
+        op, "/port/v1/records/r1", 409, {"Content-Type": "text/plain; charset=utf-8"}, b"no"
+    )
+    assert mismatch.describe().splitlines() == [
+        "Content-Type",
+        "  Documented: application/problem+json",
+        "  Received:   text/plain (status 409)",
+        "  Why: the media types deleteRecord documents for 409",
+    ]
+
+
+def test_an_undocumented_status_lists_the_documented_ones() -> None:
+    # Every operation of the catalogue documents a default, so the error is made by hand.
+    op = VALIDATOR.find("DELETE", "/port/v1/records/r1")
+    assert op is not None
+    (mismatch,) = _mismatches(op, 299, ResponseNotFound("299", ["204", "404"]))
+    assert (mismatch.path, mismatch.expected, mismatch.received) == ("status", "204, 404", 299)
 
 
 # A response corpus: every way a conformant platform may write a media type

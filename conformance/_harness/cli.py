@@ -1,4 +1,4 @@
-"""The command line: ``conformance run | specs | serve-reference | faults | verify``.
+"""The command line: ``conformance run | specs | serve-reference | verify``.
 
 Exit codes of ``conformance run`` (also in the README):
 
@@ -31,11 +31,12 @@ from pathlib import Path
 import jsonschema
 
 from conformance._harness.catalogue import Catalogue
+from conformance._harness.checklist import checks_by_requirement, coverage, find_checks
 from conformance._harness.errors import ConfigError, ConformanceError, UsageError
 from conformance._harness.evidence import verify_chain
 from conformance._harness.options import add_run_options, options_from
 from conformance._harness.report.json_report import schema
-from conformance._harness.results import RunResult, Verdict
+from conformance._harness.results import RequirementInfo, RunResult, Verdict
 from conformance._harness.runner import run
 from conformance._harness.target import Target, load_target
 from conformance._version import __version__
@@ -99,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
 
     specs = sub.add_parser("specs", help="list standards, profiles and requirements")
     specs.add_argument("--standard", action="append", default=[], metavar="ID")
+    specs.add_argument(
+        "--checks",
+        action="store_true",
+        help="under each requirement, the checks that hold it (module::function, file:line); "
+        "needs no target and runs nothing",
+    )
     specs.set_defaults(command=_specs)
 
     serve = sub.add_parser("serve-reference", help="serve the reference platform on loopback")
@@ -188,6 +195,9 @@ def exit_code(result: RunResult) -> int:
 def _specs(args: argparse.Namespace) -> int:
     catalogue = Catalogue.load()
     wanted = {catalogue.spec(s).standard for s in args.standard}  # an unknown one is a usage error
+    checks = find_checks() if args.checks else []
+    index = checks_by_requirement(checks)
+    shown: list[RequirementInfo] = []  # in the specs' order
     for spec in catalogue.specs.values():
         if wanted and spec.standard not in wanted:
             continue
@@ -196,6 +206,14 @@ def _specs(args: argparse.Namespace) -> int:
         )
         for r in spec.requirements:
             print(f"  {r.id:<10} {r.level:<9} {r.profile:<12} {r.text[:70]}")
+            shown.append(r)
+            if args.checks:
+                for check in index.get(r.id, []):
+                    print(f"{'':13}{check.name}  {check.location}")
+                if r.id not in index:
+                    print(f"{'':13}(no check: nothing decides this requirement yet)")
+    if args.checks:
+        print("\n".join(coverage([r.id for r in shown], {r.id for r in catalogue}, checks)))
     return 0
 
 

@@ -3,8 +3,9 @@
 A ``LogicalRequest`` is sent once per ``Variant`` (a role, or an anonymous
 client, plus extra headers), in an order that rotates between rounds so no
 identity always goes first. Answers are canonicalised and compared with the
-first variant's; each difference names the JSON path, both variants and both
-values. Any standard uses it: FAIR across clients, LINK across clients and
+first variant's; each difference is a ``Mismatch``: the JSON path, the first
+variant's value as expected, the other's as received, the other as subject.
+Any standard uses it: FAIR across clients, LINK across clients and
 User-Agents, DISC across workers and merchants.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance._harness.errors import Finding, Mismatch
+from conformance._harness.errors import Mismatch
 from conformance._harness.probe import Probe, Response
 from conformance._harness.target import Role
 
@@ -42,46 +43,18 @@ class LogicalRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Difference:
-    """Where two variants' answers differ."""
-
-    path: str
-    variant_a: str
-    variant_b: str
-    value_a: Any
-    value_b: Any
-
-    def as_mismatch(self, request: LogicalRequest) -> Mismatch:
-        """The difference as a finding row: ``b`` is held against ``a``."""
-        return Mismatch(
-            f"{request.method} {request.path} {self.path} ({self.variant_b} vs {self.variant_a})",
-            self.value_a,
-            self.value_b,
-            f"what {self.variant_a} got",
-        )
-
-
 @dataclass
-class Outcome:
-    """The answers to one logical request, per variant, and how they differ."""
+class Comparison:
+    """The answers to one logical request, per variant, and how they differ.
+
+    Each difference is a ``Mismatch`` held against the first variant's
+    answer: ``expected`` is what it got, ``received`` what the variant named
+    by ``subject`` got.
+    """
 
     request: LogicalRequest
     responses: dict[str, Response]
-    differences: list[Difference]
-
-    def mismatches(self) -> list[Mismatch]:
-        """Every difference as a finding row."""
-        return [d.as_mismatch(self.request) for d in self.differences]
-
-    def raise_if_different(self, what: str) -> None:
-        """Raise a Finding listing the differences, with the exchanges as evidence."""
-        if self.differences:
-            raise Finding(
-                what,
-                mismatches=self.mismatches(),
-                evidence=[r.exchange for r in self.responses.values()],
-            )
+    differences: list[Mismatch]
 
 
 Ignore = Callable[[str], bool]
@@ -125,7 +98,7 @@ def differential(
     rounds: int = 1,
     round_index: int = 0,
     validate: bool = True,
-) -> Outcome:
+) -> Comparison:
     """Send ``request`` as every variant and compare each answer with the first variant's.
 
     ``round_index`` rotates the sending order, so that over several calls
@@ -137,20 +110,20 @@ def differential(
     order = order[shift:] + order[:shift]
     responses = {v.name: send(probe, request, v, validate=validate) for v in order}
     base = variants[0]
-    differences: list[Difference] = []
+    differences: list[Mismatch] = []
     for other in variants[1:]:
         differences += compare_responses(
             responses[base.name], responses[other.name], base.name, other.name, ignore
         )
-    return Outcome(request, responses, differences)
+    return Comparison(request, responses, differences)
 
 
 def compare_responses(
     a: Response, b: Response, name_a: str, name_b: str, ignore: Ignore = never
-) -> list[Difference]:
-    """Status and canonical body of two answers, compared."""
+) -> list[Mismatch]:
+    """Status and canonical body of two answers, compared (``b`` held against ``a``)."""
     if a.status != b.status:
-        return [Difference("status", name_a, name_b, a.status, b.status)]
+        return [_held("status", a.status, b.status, name_a, name_b)]
     return diff(canonical_body(a), canonical_body(b), name_a, name_b, ignore)
 
 
@@ -164,20 +137,22 @@ def canonical_body(response: Response) -> Any:
 
 def diff(
     a: Any, b: Any, name_a: str, name_b: str, ignore: Ignore = never, path: str = "$"
-) -> list[Difference]:
-    """Every path where two JSON values differ (lists compared in order)."""
+) -> list[Mismatch]:
+    """Every path where two JSON values differ (lists compared in order).
+
+    Each is a row of ``b`` held against ``a``: ``subject`` is ``name_b``,
+    ``why`` says the expected value is what ``name_a`` got.
+    """
     if ignore(path):
         return []
     if isinstance(a, dict) and isinstance(b, dict):
-        out: list[Difference] = []
+        out: list[Mismatch] = []
         for key in sorted(set(a) | set(b), key=str):
             child = f"{path}.{key}"
             if key not in a or key not in b:
                 if not ignore(child):
                     out.append(
-                        Difference(
-                            child, name_a, name_b, a.get(key, "<absent>"), b.get(key, "<absent>")
-                        )
+                        _held(child, a.get(key, "<absent>"), b.get(key, "<absent>"), name_a, name_b)
                     )
                 continue
             out += diff(a[key], b[key], name_a, name_b, ignore, child)
@@ -187,11 +162,15 @@ def diff(
         for i, (x, y) in enumerate(zip(a, b, strict=False)):
             out += diff(x, y, name_a, name_b, ignore, f"{path}[{i}]")
         if len(a) != len(b):
-            out.append(Difference(f"{path}.length", name_a, name_b, len(a), len(b)))
+            out.append(_held(f"{path}.length", len(a), len(b), name_a, name_b))
         return out
     if type(a) is not type(b) or a != b:
-        return [Difference(path, name_a, name_b, a, b)]
+        return [_held(path, a, b, name_a, name_b)]
     return []
+
+
+def _held(path: str, value_a: Any, value_b: Any, name_a: str, name_b: str) -> Mismatch:
+    return Mismatch(path, value_a, value_b, f"what {name_a} got", subject=name_b)
 
 
 def volatile_paths(document: Mapping[str, Any], operation_id: str) -> list[str]:

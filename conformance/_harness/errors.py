@@ -21,6 +21,9 @@ A check that raises a ``ConformanceError`` ends ``error``; one that raises a
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,17 +74,107 @@ class RefusedDestination(ProbeError):
 
 @dataclass(frozen=True)
 class Mismatch:
-    """One place where what arrived differs from what was expected."""
+    """One finding row: where, what was documented, what was received, why, and for whom.
+
+    ``expected`` is what the spec (or the baseline a comparison holds the
+    answer to) says; ``received`` is what the platform sent. ``subject``
+    names the identity or input the row holds for (``third_party``, an
+    archive id, ``User-Agent: …``): rows equal but for it are rendered once,
+    with their subjects listed.
+    """
 
     path: str
     expected: Any
-    actual: Any
-    reason: str = ""
+    received: Any
+    why: str = ""
+    subject: str = ""
 
     def describe(self) -> str:
-        """One line: where, what was expected, what arrived."""
-        why = f" ({self.reason})" if self.reason else ""
-        return f"{self.path}: expected {self.expected!r}, got {self.actual!r}{why}"
+        """The row alone, as :func:`render_rows` writes it."""
+        return "\n".join(render_rows([self], indent=""))
+
+
+ROWS_SHOWN = 20
+"""Rows a finding shows; the rest are counted."""
+SUBJECTS_NAMED = 8
+"""Subjects a grouped row names; the rest are counted."""
+_VALUE_WIDTH = 200
+_JSON_SCALAR = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null")
+
+
+def show(value: Any) -> str:
+    """A value as a row shows it: plain text bare, anything ambiguous or invisible escaped.
+
+    A string is written as is unless that would hide something: empty,
+    surrounding whitespace, control or unnormalised characters, or text
+    that reads as a JSON number, ``true``, ``false`` or ``null`` are
+    written as JSON strings (ASCII escapes). Numbers, booleans, lists and
+    objects are written as JSON; ``None`` as ``(none)``.
+    """
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        text = value if _plain(value) else json.dumps(value, ensure_ascii=True)
+    elif isinstance(value, bytes | bytearray):
+        text = repr(bytes(value))
+    elif isinstance(value, bool | int | float | list | tuple | dict):
+        text = json.dumps(value, ensure_ascii=False, default=repr)
+        if not (text.isprintable() and unicodedata.is_normalized("NFC", text)):
+            text = json.dumps(value, ensure_ascii=True, default=repr)
+    else:
+        text = str(value)
+    return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 3] + "..."
+
+
+def _plain(text: str) -> bool:
+    return (
+        bool(text)
+        and text == text.strip()
+        and text.isprintable()
+        and unicodedata.is_normalized("NFC", text)
+        and _JSON_SCALAR.fullmatch(text) is None
+    )
+
+
+def named(subjects: Sequence[str], limit: int = SUBJECTS_NAMED) -> str:
+    """Subjects as a list a person reads: at most ``limit`` named, then how many more."""
+    shown = ", ".join(subjects[:limit])
+    return shown + (f" and {len(subjects) - limit} more" if len(subjects) > limit else "")
+
+
+def render_rows(
+    rows: Sequence[Mismatch], *, limit: int = ROWS_SHOWN, indent: str = "  "
+) -> list[str]:
+    """Rows in the house style, the same fact once with every subject it holds for::
+
+        <path>  (for <subjects>)
+          Documented: <expected>
+          Received:   <received>
+          Why: <why>
+
+    At most ``limit`` rows are shown, then ``... and N more``.
+    """
+    groups: dict[tuple[str, str, str, str], tuple[Mismatch, list[str]]] = {}
+    for row in rows:
+        key = (row.path, repr(row.expected), repr(row.received), row.why)
+        subjects = groups.setdefault(key, (row, []))[1]
+        if row.subject and row.subject not in subjects:
+            subjects.append(row.subject)
+    lines: list[str] = []
+    for row, subjects in list(groups.values())[:limit]:
+        head = row.path or "(the answer)"
+        if subjects:
+            head += f"  (for {named(subjects)})"
+        lines += [
+            indent + head,
+            f"{indent}  Documented: {show(row.expected)}",
+            f"{indent}  Received:   {show(row.received)}",
+        ]
+        if row.why:
+            lines.append(f"{indent}  Why: {row.why}")
+    if len(groups) > limit:
+        lines.append(f"{indent}... and {len(groups) - limit} more")
+    return lines
 
 
 def json_path(parts: Sequence[Any]) -> str:
@@ -95,35 +188,29 @@ def json_path(parts: Sequence[Any]) -> str:
 class Finding(AssertionError):
     """Evidence that the platform breaks a requirement.
 
-    ``requirement`` may be left empty by the code that finds it: the plugin
-    attributes it to the requirement of the check in force.
+    The requirement is the one of the check in force (the plugin reads it
+    from the check's marker); ``operation`` names the spec operation when
+    there is one.
     """
 
     def __init__(
         self,
         message: str,
         *,
-        requirement: str = "",
         operation: str = "",
         mismatches: Sequence[Mismatch] = (),
         evidence: Sequence[str] = (),
     ) -> None:
         self.message = message
-        self.requirement = requirement
         self.operation = operation
         self.mismatches = tuple(mismatches)
         self.evidence = tuple(evidence)
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        """The message followed by each mismatch, one per line (at most 20)."""
-        lines = [self.message]
-        if self.operation:
-            lines[0] = f"{self.operation}: {self.message}"
-        lines.extend(f"  {m.describe()}" for m in self.mismatches[:20])
-        if len(self.mismatches) > 20:
-            lines.append(f"  ... and {len(self.mismatches) - 20} more")
-        return "\n".join(lines)
+        """The headline, then the rows (see :func:`render_rows`)."""
+        head = f"{self.operation}: {self.message}" if self.operation else self.message
+        return "\n".join([head, *render_rows(self.mismatches)])
 
 
 class SchemaViolation(Finding):

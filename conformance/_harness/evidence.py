@@ -154,8 +154,9 @@ class EvidenceLog:
                 {
                     "path": m.path,
                     "expected": red.text(str(m.expected)),
-                    "actual": red.text(str(m.actual)),
-                    "reason": red.text(m.reason),
+                    "received": red.text(str(m.received)),
+                    "why": red.text(m.why),
+                    "subject": red.text(m.subject),
                 }
                 for m in r.violations
             ],

@@ -14,15 +14,22 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.errors import ConfigError, ConformanceError, Finding, TargetUnreachable
 from conformance._harness.evidence import EvidenceLog
+from conformance._harness.options import Options
 from conformance._harness.preflight import credential_error, refused
 from conformance._harness.probe import Probe, Transport
-from conformance._harness.results import CheckResult, RequirementInfo, RunResult, Selection, fold
+from conformance._harness.results import (
+    CheckResult,
+    RequirementInfo,
+    RunResult,
+    Selection,
+    fold,
+    replay_of,
+)
 from conformance._harness.secrets import Redactor
 from conformance._harness.target import Target
 from conformance._harness.validation import validator_for
@@ -30,20 +37,6 @@ from conformance._version import __version__
 from conformance.common.claims import DISCOVERY_PATH, Claims
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the user asked of this run."""
-
-    standards: tuple[str, ...] = ()
-    profiles: tuple[str, ...] = ()
-    requirements: tuple[str, ...] = ()
-    report_dir: Path | None = None
-    seed: int | None = None
-    examples: int = 5
-    shrink: bool = True
-    property_calls: int = 60
 
 
 @dataclass
@@ -241,8 +234,10 @@ class Harness:
             wanted = {r.id for r in self.selection if claims.claims(r)}
             for charged in self.transport.charged_results(wanted, self.seed):
                 self.record(charged)
+        second = self.second.source if self.second else ""
+        replay = replay_of(self.seed, self.options, self.target.source, second)
         requirements = [
-            fold(info, self.results.get(info.id, [])) for info in self.selection if judged
+            fold(info, self.results.get(info.id, []), replay) for info in self.selection if judged
         ]
         options = self.options
         selection = Selection(

@@ -2,16 +2,31 @@
 
 argparse's ``add_argument`` and pytest's ``addoption`` take the same
 arguments, so one table feeds both, and one function reads either's
-namespace into ``Options``.
+namespace into ``Options``. Cheap to import: the plugin reads the options
+in every pytest run of this environment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance._harness.harness import Options
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked of this run."""
+
+    standards: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
+    report_dir: Path | None = None
+    seed: int | None = None
+    examples: int = 5
+    shrink: bool = True
+    property_calls: int = 60
+
 
 RUN_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--target",), {"metavar": "FILE", "help": "target file (YAML) of the platform to probe"}),

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -44,6 +44,7 @@ from conformance._harness.errors import (
     ResponseTooLarge,
     SchemaViolation,
     TargetUnreachable,
+    render_rows,
 )
 from conformance._harness.evidence import EXCERPT_BYTES, Body, EvidenceLog, Record
 from conformance._harness.results import CheckResult, Outcome
@@ -90,8 +91,8 @@ class Response:
             return json.loads(self.content)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise Finding(
-                f"{self.method} {self.url} answered {self.status} with a body that is not JSON "
-                f"({exc}); got {self.content[:80]!r}",
+                f"{self.method} {self.url} answered {self.status} with a body that is not JSON",
+                mismatches=[Mismatch("body", "JSON", self.content[:80], str(exc))],
                 evidence=[self.exchange],
             ) from None
 
@@ -194,12 +195,13 @@ class Transport:
                     grouped.setdefault((charge.requirement, charge.check), []).append(charge)
         out = []
         for (requirement, check), charges in grouped.items():
-            lines = [f"  {c.label} {m.describe()}" for c in charges for m in c.mismatches]
-            shown = lines[:20] + ([f"  ... and {len(lines) - 20} more"] if len(lines) > 20 else [])
-            reason = (
-                f"{len(charges)} answer(s) provoked by {check or 'the suite'} "
-                f"(for {charges[0].in_force or 'no requirement'}) break {requirement}:\n"
-                + "\n".join(shown)
+            rows = [replace(m, subject=c.label) for c in charges for m in c.mismatches]
+            reason = "\n".join(
+                [
+                    f"{len(charges)} answer(s) provoked by {check or 'the suite'} "
+                    f"(for {charges[0].in_force or 'no requirement'}) break {requirement}",
+                    *render_rows(rows),
+                ]
             )
             out.append(
                 CheckResult(
@@ -335,7 +337,11 @@ class Probe:
                 method, content = "GET", None
             target_url = next_url
         raise Finding(
-            f"{method} {url}: more than {_MAX_REDIRECTS} redirects", evidence=self.exchanges[-1:]
+            f"{method} {url} redirects without end",
+            mismatches=[
+                Mismatch("redirects", f"at most {_MAX_REDIRECTS}", f"more than {_MAX_REDIRECTS}")
+            ],
+            evidence=self.exchanges[-1:],
         )
 
     @contextmanager
@@ -704,8 +710,3 @@ def _why(exc: requests.RequestException) -> str:
             return "connection refused (is the platform running at this address?)"
         return f"could not connect ({text[:200]})"
     return f"{type(exc).__name__}: {str(exc)[:200]}"
-
-
-def mismatch(path: str, expected: Any, actual: Any, reason: str = "") -> Mismatch:
-    """Shorthand used by checks to build a ``Mismatch``."""
-    return Mismatch(path, expected, actual, reason)

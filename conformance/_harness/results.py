@@ -12,9 +12,12 @@ the platform's failure, and a ``pass`` that cites no exchange is not a pass.
 from __future__ import annotations
 
 import enum
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from conformance._harness.options import Options
 
 REPORT_SCHEMA_VERSION = "2.0"
 
@@ -126,12 +129,68 @@ class RequirementResult:
         }
 
 
-def fold(info: RequirementInfo, checks: Sequence[CheckResult]) -> RequirementResult:
+REPLAY_PREFIX = "Replay: "
+"""How the last line of a failing reason begins."""
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The command that runs one requirement again with the same generated inputs."""
+
+    seed: int
+    target: str = ""
+    """The target file ("" for the built-in reference)."""
+    second: str = ""
+    """The second target file, if the run had one."""
+    options: tuple[str, ...] = ()
+    """Options that change the generated inputs (``--examples 20``, ``--no-shrink``)."""
+
+    def command(self, requirement: str) -> str:
+        """``conformance run [--target FILE] --seed N --requirement ID [options]``."""
+        words = ["conformance", "run"]
+        if self.target:
+            words += ["--target", shlex.quote(self.target)]
+        if self.second:
+            words += ["--second-target", shlex.quote(self.second)]
+        words += ["--seed", str(self.seed), "--requirement", requirement, *self.options]
+        return " ".join(words)
+
+    def line(self, requirement: str) -> str:
+        """The last line of a failing reason."""
+        return f"{REPLAY_PREFIX}{self.command(requirement)}"
+
+
+def replay_of(seed: int, options: Options, target_source: str, second_source: str = "") -> Replay:
+    """The replay of a run: its target files, seed, and options that change generated inputs.
+
+    A source in angle brackets (``<reference platform at …>``) is no file:
+    the replay then runs the built-in reference.
+    """
+    default = Options()
+    extra: list[str] = []
+    if options.examples != default.examples:
+        extra += ["--examples", str(options.examples)]
+    if options.property_calls != default.property_calls:
+        extra += ["--property-calls", str(options.property_calls)]
+    if not options.shrink:
+        extra.append("--no-shrink")
+    return Replay(
+        seed,
+        "" if target_source.startswith("<") else target_source,
+        "" if second_source.startswith("<") else second_source,
+        tuple(extra),
+    )
+
+
+def fold(
+    info: RequirementInfo, checks: Sequence[CheckResult], replay: Replay | None = None
+) -> RequirementResult:
     """Fold the checks of one requirement into its single outcome.
 
     The worst outcome decides (fail > error > skip > pass > not-applicable >
     not-claimed); a requirement with no check at all is an ``error``,
-    because the suite could not decide it.
+    because the suite could not decide it. The reason of a ``fail`` or an
+    ``error`` ends with the line that replays it, when ``replay`` is given.
     """
     if not checks:
         return RequirementResult(info, Outcome.ERROR, "no check ran for this requirement", ())
@@ -144,6 +203,8 @@ def fold(info: RequirementInfo, checks: Sequence[CheckResult]) -> RequirementRes
         )
     else:
         reason = worst.reason
+    if replay is not None and worst.outcome in (Outcome.FAIL, Outcome.ERROR):
+        reason = f"{reason.rstrip()}\n{replay.line(info.id)}"
     return RequirementResult(info, worst.outcome, reason, tuple(checks))
 
 

@@ -7,6 +7,7 @@ component here. External ``$ref``s between specs are inlined once per run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +38,40 @@ class ComponentSchemas:
                 schema, default=jsonschema.Draft202012Validator
             )
             self._validators[key] = cls(schema, format_checker=jsonschema.FormatChecker())
-        return [
+        return schema_rows(self._validators[key].iter_errors(instance))
+
+
+def schema_rows(errors: Iterable[Any], where: str = "") -> list[Mismatch]:
+    """jsonschema's errors as finding rows, each at the JSON path it is about.
+
+    A missing required member is a row at the member's own path, found from
+    the data (which member of ``required`` the instance lacks), so four
+    missing members are four rows that each say which. ``where`` replaces
+    the JSON path (``header X-Rate``) when the instance is not a body.
+    """
+    out: list[Mismatch] = []
+    for e in errors:
+        parts = list(e.absolute_path)
+        if e.validator == "required" and isinstance(e.instance, dict):
+            for name in e.validator_value:
+                path = where or json_path([*parts, name])
+                if name not in e.instance and all(m.path != path for m in out):
+                    out.append(Mismatch(path, "present (required)", "absent"))
+            continue
+        out.append(
             Mismatch(
-                json_path(list(e.absolute_path)),
-                f"{e.validator}: {str(e.validator_value)[:80]}",
-                repr(e.instance)[:120],
-                e.message[:200],
+                where or json_path(parts),
+                f"{e.validator}: {_short(e.validator_value)}",
+                e.instance,
+                str(e.message)[:300],
             )
-            for e in self._validators[key].iter_errors(instance)
-        ]
+        )
+    return out
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _bundle(path: Path) -> dict[str, Any]:

@@ -20,16 +20,20 @@ from typing import Any, Protocol
 
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
+from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.validation.response.exceptions import (
     DataValidationError,
     HeaderValidationError,
+    MissingData,
     MissingRequiredHeader,
 )
 from werkzeug.datastructures import Headers
 
 from conformance._harness.bundle import bundle
 from conformance._harness.catalogue import Catalogue, Spec
-from conformance._harness.errors import Mismatch, json_path
+from conformance._harness.errors import Mismatch
+from conformance._harness.schemas import schema_rows
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
@@ -185,9 +189,9 @@ class OpenApiCoreValidator:
             except (UnicodeDecodeError, ValueError) as exc:
                 return [
                     Mismatch(
-                        "$",
-                        f"a JSON body, as Content-Type {raw_type!r} says",
-                        _short(body[:60]),
+                        "body",
+                        f"JSON, as Content-Type {raw_type} says",
+                        body[:60],
                         f"the body is not JSON ({_safe_str(exc)})",
                     )
                 ]
@@ -227,18 +231,29 @@ def _routes(spec: Spec) -> list[tuple[re.Pattern[str], str, Operation]]:
 
 
 def _mismatches(op: Operation, status: int, exc: BaseException) -> list[Mismatch]:
+    """openapi-core's error as finding rows, decided by the error's type."""
     cause = exc.__cause__ or exc
     header = exc.name if isinstance(exc, HeaderValidationError) else None
     schema_errors: Sequence[Any] = getattr(cause, "schema_errors", None) or ()
     if schema_errors:
+        return schema_rows(schema_errors, f"header {header}" if header else "")
+    if isinstance(cause, MediaTypeNotFound):
         return [
             Mismatch(
-                path=f"header {header}" if header else json_path(list(e.absolute_path)),
-                expected=f"{e.validator}: {_short(e.validator_value)}",
-                actual=_short(e.instance),
-                reason=e.message[:300],
+                "Content-Type",
+                ", ".join(cause.availableMimetypes),
+                f"{cause.mimetype or '(none)'} (status {status})",
+                f"the media types {op.operation_id} documents for {status}",
             )
-            for e in schema_errors
+        ]
+    if isinstance(cause, ResponseNotFound):
+        return [
+            Mismatch(
+                "status",
+                ", ".join(map(str, cause.availableresponses)),
+                status,
+                f"the statuses {op.operation_id} documents",
+            )
         ]
     if isinstance(exc, MissingRequiredHeader):
         return [
@@ -249,12 +264,13 @@ def _mismatches(op: Operation, status: int, exc: BaseException) -> list[Mismatch
                 "a required header is missing",
             )
         ]
+    if isinstance(exc, MissingData):
+        return [Mismatch("body", f"the body {op.operation_id} documents for {status}", "no body")]
     return [
         Mismatch(
-            path="$",
-            expected=f"a response {op.operation_id} documents for {status}",
-            actual=type(cause).__name__,
-            reason=str(cause)[:300],
+            "$",
+            f"the {status} response {op.operation_id} documents",
+            _safe_str(cause)[:300],
         )
     ]
 
@@ -265,8 +281,3 @@ def _safe_str(exc: BaseException) -> str:
         return str(exc)
     except Exception:
         return type(exc).__name__
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from typing import Any, NoReturn, Protocol
 
@@ -23,6 +24,7 @@ from jsonschema import Draft202012Validator
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.checking import prerequisite_failed
 from conformance._harness.errors import Mismatch, json_path
+from conformance._harness.schemas import schema_rows
 from conformance._harness.validation import media_type
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -82,7 +84,8 @@ def problem_defects(status: int, headers: Mapping[str, str], body: bytes) -> lis
                 "Content-Type",
                 PROBLEM_MEDIA_TYPE,
                 raw_type,
-                f"a {status} without a problem body; a charset or other parameter would be fine",
+                "an error answer carries a problem body (RFC 9457); a charset or other "
+                "parameter would be fine",
             )
         ]
     try:
@@ -91,10 +94,17 @@ def problem_defects(status: int, headers: Mapping[str, str], body: bytes) -> lis
         return [Mismatch("body", "a JSON object (RFC 9457)", body[:80], f"not JSON: {exc}")]
     if not isinstance(body_value, dict):
         return [Mismatch("body", "a JSON object (RFC 9457)", type(body_value).__name__)]
+    errors = sorted(_validator().iter_errors(body_value), key=lambda e: str(e.message))
     out = [
-        _mismatch(error.validator, list(error.absolute_path), error.validator_value, error)
-        for error in sorted(_validator().iter_errors(body_value), key=lambda e: str(e.message))
+        Mismatch(
+            json_path(list(e.absolute_path)),
+            "one of C-002's codes: " + ", ".join(map(str, e.validator_value)),
+            e.instance,
+        )
+        for e in errors
+        if e.validator == "enum"
     ]
+    out += schema_rows(e for e in errors if e.validator != "enum")
     problem_type = body_value.get("type")
     if isinstance(problem_type, str) and not _URI_REFERENCE.fullmatch(problem_type):
         out.append(Mismatch("$.type", "a URI reference (RFC 9457 §3.1.1)", problem_type))
@@ -111,12 +121,16 @@ def problem_defects(status: int, headers: Mapping[str, str], body: bytes) -> lis
 
 
 def problem_mismatches(label: str, response: Answer) -> list[Mismatch]:
-    """The defects of a response that should be an error with a problem body, labelled."""
+    """The defects of a response that should be an error with a problem body.
+
+    Each row's ``subject`` is ``label`` with the exchange and status, so the
+    same defect on several answers is rendered once, naming them all.
+    """
     where = f"{label} ({response.exchange}, {response.status})"
     if response.status < 400:
-        return [Mismatch(where, "an error status", response.status)]
+        return [Mismatch("status", "an error status (4xx or 5xx)", response.status, subject=where)]
     return [
-        Mismatch(f"{where} {m.path}", m.expected, m.actual, m.reason)
+        replace(m, subject=where)
         for m in problem_defects(response.status, response.headers, response.content)
     ]
 
@@ -145,13 +159,3 @@ def unreadable(response: Answer, what: str) -> NoReturn:
         f"the {response.status} ({response.exchange}) has no problem body, so its {what} "
         f"cannot be read (Content-Type {response.headers.get('Content-Type')!r})",
     )
-
-
-def _mismatch(keyword: str, path: list[Any], rule: Any, error: Any) -> Mismatch:
-    if keyword == "required":
-        missing = str(error.message).split("'")[1] if "'" in str(error.message) else "?"
-        return Mismatch(json_path([*path, missing]), "present (C-002)", "absent")
-    where = json_path(path)
-    if keyword == "enum":
-        return Mismatch(where, "one of C-002's codes: " + ", ".join(map(str, rule)), error.instance)
-    return Mismatch(where, f"{keyword} {rule}", error.instance)

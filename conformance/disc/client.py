@@ -40,7 +40,8 @@ def read_disclosure(response: Response) -> Disclosure:
     """The document in a 200 answer; a Finding otherwise."""
     if response.status != 200:
         raise Finding(
-            f"GET {response.url} answered {response.status}, not 200 with the disclosure",
+            f"GET {response.url} does not serve the disclosure",
+            mismatches=[Mismatch("status", 200, response.status)],
             evidence=[response.exchange],
         )
     try:

@@ -113,8 +113,12 @@ def fee_mismatches(expected: FeeBreakdown, rule: FeeRule, body: Any) -> list[Mis
 
 
 def side_by_side(expected: Mapping[str, Fraction], actual: Mapping[str, Any]) -> str:
-    """A small table: each field, what the published rules give, what the platform said."""
-    rows = [("", "expected", "platform")]
+    """A small table: each field, what the published rules give, what the platform sent.
+
+    Its columns are the house style's (``Documented``, ``Received``), the
+    way every finding row says them.
+    """
+    rows = [("", "Documented", "Received")]
     names = list(expected) + [n for n in actual if n not in expected]
     for name in names:
         want = money(expected[name]) if name in expected else "-"

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance._harness.errors import Finding
+from conformance._harness.errors import Finding, Mismatch
 from conformance._harness.probe import Probe, Response
 from conformance._harness.target import Role
 from conformance.fair.agents import CONFIGURED, Presentation
@@ -30,7 +30,8 @@ def load_rules(probe: Probe) -> Rules:
     response = probe.get(RULES_PATH)
     if response.status != 200:
         raise Finding(
-            f"GET {RULES_PATH} answered {response.status}, not the rules",
+            f"GET {RULES_PATH} does not serve the platform rules",
+            mismatches=[Mismatch("status", 200, response.status)],
             evidence=[response.exchange],
         )
     return parse_rules(response.json())

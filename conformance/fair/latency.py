@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
+from conformance._harness.units import human_duration
+
 
 class Verdict(Enum):
     """What a sample says about one comparison, an operation or the requirement."""
@@ -155,8 +157,8 @@ class Comparison:
     def describe(self) -> str:
         """One line a reader can check."""
         return (
-            f"{self.identity} {self.quantile.name} {self.value * 1000:.1f} ms vs baseline "
-            f"{self.baseline * 1000:.1f} ms (bound {self.quantile.bound}×): {self.verdict.value}"
+            f"{self.identity} {self.quantile.name} {human_duration(self.value)} vs baseline "
+            f"{human_duration(self.baseline)} (bound {self.quantile.bound}×): {self.verdict.value}"
         )
 
 

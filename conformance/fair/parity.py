@@ -13,7 +13,7 @@ row, naming every sender it holds for.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from conformance._harness.catalogue import Spec
@@ -100,24 +100,19 @@ def _next_token(response: Response) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-@dataclass(frozen=True)
-class Row:
-    """One difference: where, what the baseline got, what others got instead."""
+def differences(spec: Spec, item: Ask, base: Answer, other: Answer) -> list[Mismatch]:
+    """``other``'s answer held against ``base``'s on the defined fields, one row per difference.
 
-    where: str
-    expected: Any
-    received: Any
-    senders: tuple[str, ...]
-
-
-def differences(spec: Spec, item: Ask, base: Answer, other: Answer) -> list[tuple[str, Any, Any]]:
-    """(where, baseline's value, other's value) for every difference on the defined fields."""
-    out: list[tuple[str, Any, Any]] = []
+    Each row's ``subject`` is ``other``'s sender; its ``why`` is left to
+    the caller, who knows every baseline a fact was found against.
+    """
+    who = other.sender.name
+    out: list[Mismatch] = []
     paged = item.pages > 1
     for i, (a, b) in enumerate(zip(base.responses, other.responses, strict=False)):
         page = f"page {i + 1} " if paged else ""
         if a.status != b.status:
-            out.append((f"{page}status", a.status, b.status))
+            out.append(Mismatch(f"{page}status", a.status, b.status, subject=who))
             continue
         shape = shape_for(spec, item.operation, a.status)
         body_a = shape.project(canonical_body(a))
@@ -125,11 +120,14 @@ def differences(spec: Spec, item: Ask, base: Answer, other: Answer) -> list[tupl
         ids_a, ids_b = _item_ids(body_a), _item_ids(body_b)
         if ids_a != ids_b and isinstance(body_a, dict) and isinstance(body_b, dict):
             # Other items, or the same in another order: one row, not one per field.
-            out.append((f"{page}$.items (ids in order)", ids_a, ids_b))
+            out.append(Mismatch(f"{page}$.items (ids in order)", ids_a, ids_b, subject=who))
             body_a, body_b = dict(body_a, items=None), dict(body_b, items=None)
-        out += [(f"{page}{d.path}", d.value_a, d.value_b) for d in diff(body_a, body_b, "a", "b")]
+        out += [
+            replace(d, path=f"{page}{d.path}", why="")
+            for d in diff(body_a, body_b, base.sender.name, who)
+        ]
     if len(base.responses) != len(other.responses):
-        out.append(("pages", len(base.responses), len(other.responses)))
+        out.append(Mismatch("pages", len(base.responses), len(other.responses), subject=who))
     return out
 
 
@@ -140,19 +138,17 @@ def _item_ids(body: Any) -> list[Any] | None:
     return [i.get("id") if isinstance(i, dict) else i for i in items]
 
 
-def compare_all(spec: Spec, item: Ask, answers: Sequence[Answer], baseline: int = 0) -> list[Row]:
-    """Every sender's answer against the baseline's, differences grouped by fact."""
+def compare_all(
+    spec: Spec, item: Ask, answers: Sequence[Answer], baseline: int = 0
+) -> list[Mismatch]:
+    """Every sender's answer against the baseline's (see :func:`differences`)."""
     base = answers[baseline]
-    grouped: dict[tuple[str, str, str], Row] = {}
-    for answer in answers:
-        if answer is base:
-            continue
-        for where, expected, received in differences(spec, item, base, answer):
-            key = (where, repr(expected), repr(received))
-            row = grouped.get(key)
-            senders = (*row.senders, answer.sender.name) if row else (answer.sender.name,)
-            grouped[key] = Row(where, expected, received, senders)
-    return list(grouped.values())
+    return [
+        row
+        for answer in answers
+        if answer is not base
+        for row in differences(spec, item, base, answer)
+    ]
 
 
 def compare_groups(
@@ -161,10 +157,11 @@ def compare_groups(
     """Ask every group's senders, each held against its group's first sender.
 
     Returns (finding rows, evidence of the groups that differ, answers
-    received). A difference found in several groups is one row naming every
-    sender it holds for; ``index`` rotates the sending order.
+    received). A row's ``why`` names the baselines its fact was found
+    against, so a difference found in several groups is rendered once,
+    naming every sender it holds for; ``index`` rotates the sending order.
     """
-    merged: dict[tuple[str, str, str], Row] = {}
+    found: list[Mismatch] = []
     bases: dict[tuple[str, str, str], list[Answer]] = {}
     evidence: list[str] = []
     sent = 0
@@ -177,29 +174,24 @@ def compare_groups(
         if rows:
             evidence += [e for a in ordered for e in a.exchanges]
         for row in rows:
-            key = (row.where, repr(row.expected), repr(row.received))
-            before = merged.get(key)
-            merged[key] = Row(
-                row.where,
-                row.expected,
-                row.received,
-                (*before.senders, *row.senders) if before else row.senders,
-            )
-            bases.setdefault(key, []).append(ordered[0])
+            against = bases.setdefault(_fact(row), [])
+            if ordered[0] not in against:
+                against.append(ordered[0])
+        found += rows
     mismatches = [
-        Mismatch(
-            f"{item.label} {row.where} for {', '.join(row.senders)}",
-            row.expected,
-            row.received,
-            "what "
-            + "; ".join(
-                f"{b.sender.name} got ({', '.join(b.exchanges)})"
-                for b in bases[(row.where, repr(row.expected), repr(row.received))][:2]
-            ),
-        )
-        for row in merged.values()
+        replace(row, path=f"{item.label} {row.path}", why=_against(bases[_fact(row)]))
+        for row in found
     ]
     return mismatches, evidence, sent
+
+
+def _fact(row: Mismatch) -> tuple[str, str, str]:
+    return (row.path, repr(row.expected), repr(row.received))
+
+
+def _against(bases: Sequence[Answer]) -> str:
+    named = "; ".join(f"{b.sender.name} got ({', '.join(b.exchanges)})" for b in bases[:2])
+    return f"what {named}" + ("; and others" if len(bases) > 2 else "")
 
 
 def rotated(order: Sequence[T], index: int) -> list[T]:

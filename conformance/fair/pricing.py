@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from conformance._harness.errors import Mismatch
 from conformance.fair.rules import PricingRule
 
 CENT = Decimal("0.01")
@@ -96,14 +97,14 @@ def systematic_cases(item_ids: Sequence[str], rules: Sequence[PricingRule]) -> l
     ]
 
 
-def quote_mismatches(quote: object, expected: Expected) -> list[tuple[str, str, object, str]]:
-    """(field, expected, received, why) for every way a quote differs from the rules' price."""
+def quote_mismatches(quote: object, expected: Expected) -> list[Mismatch]:
+    """Every way a quote differs from the rules' price, one row each."""
     if not isinstance(quote, dict):
-        return [("$", "a quote object", quote, "")]
-    out: list[tuple[str, str, object, str]] = []
+        return [Mismatch("$", "a quote object", quote)]
+    out: list[Mismatch] = []
     if money(quote.get("unit_price")) != expected.unit_price:
         out.append(
-            (
+            Mismatch(
                 "$.unit_price",
                 f"{expected.unit_price}",
                 quote.get("unit_price"),
@@ -111,7 +112,9 @@ def quote_mismatches(quote: object, expected: Expected) -> list[tuple[str, str, 
             )
         )
     if money(quote.get("total")) != expected.total:
-        out.append(("$.total", f"{expected.total}", quote.get("total"), "unit_price × quantity"))
+        out.append(
+            Mismatch("$.total", f"{expected.total}", quote.get("total"), "unit_price × quantity")
+        )
     applied = quote.get("applied_rules")
     nameable = expected.nameable
     ok = (
@@ -121,7 +124,7 @@ def quote_mismatches(quote: object, expected: Expected) -> list[tuple[str, str, 
     )
     if not ok:
         out.append(
-            (
+            Mismatch(
                 "$.applied_rules",
                 f"one of {sorted(nameable)}" if nameable else "[] (no rule is met)",
                 applied,

@@ -56,7 +56,10 @@ class Rules:
 def parse_rules(document: Any) -> Rules:
     """Read the rules; anything the checks cannot use is a finding."""
     if not isinstance(document, dict):
-        raise Finding("the platform rules are not a JSON object")
+        raise Finding(
+            "the platform rules cannot be read",
+            mismatches=[Mismatch("$", "a JSON object", document)],
+        )
     problems: list[Mismatch] = []
     quotas: dict[str, Quota] = {}
     for i, raw in enumerate(_list(document, "rate_limits", problems)):

@@ -8,7 +8,6 @@ export, for example) through ``Exchange.forward``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ from werkzeug.wrappers import Response as WsgiResponse
 
 from conformance.faults.base import HOP_BY_HOP, Exchange, ProxyRequest
 from conformance.faults.catalog import Fault
+from conformance.reference.server import ServingThread
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -37,13 +37,7 @@ class FaultProxy:
         self._server: BaseWSGIServer = make_server(
             host, port, self._app, threaded=True, request_handler=_QuietHandler
         )
-        # A short poll: stopping waits for it, once per fault and choice set.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name=f"fault-{fault.name}",
-        )
+        self._thread = ServingThread(self._server, f"fault-{fault.name}")
         self.base_url = f"http://{host}:{self._server.server_port}"
 
     def __enter__(self) -> FaultProxy:
@@ -51,9 +45,7 @@ class FaultProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=10)
-        self._server.server_close()
+        self._thread.stop()
         self.exchange.session.close()
 
     def _app(self, environ: Mapping[str, Any], start_response: Any) -> Iterable[bytes]:

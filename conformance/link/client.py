@@ -92,7 +92,11 @@ class LinkClient:
         _expect(response, 201, "sending a message")
         message_id = response.json().get("id")
         if not isinstance(message_id, str) or not message_id:
-            raise Finding("the created message has no id", evidence=[response.exchange])
+            raise Finding(
+                "the created message has no id",
+                mismatches=[Mismatch("$.id", "a non-empty string", message_id)],
+                evidence=[response.exchange],
+            )
         return message_id, response
 
     def read_message(self, reader: Role, message_id: str) -> Message:
@@ -109,7 +113,11 @@ class LinkClient:
         _expect(response, 201, "creating a post")
         share_url = response.json().get("share_url")
         if not isinstance(share_url, str) or not share_url:
-            raise Finding("the created post has no share_url", evidence=[response.exchange])
+            raise Finding(
+                "the created post has no share_url",
+                mismatches=[Mismatch("$.share_url", "a non-empty string", share_url)],
+                evidence=[response.exchange],
+            )
         return urljoin(response.url, share_url), response
 
 

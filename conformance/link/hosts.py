@@ -47,11 +47,6 @@ def unicode_host(host: str) -> str:
         return host.lower()
 
 
-def host_forms(host: str) -> tuple[str, ...]:
-    """The distinct written forms of a host: Unicode first, then A-label."""
-    return tuple(dict.fromkeys((unicode_host(host), ascii_host(host))))
-
-
 def covers(listed: str, host: str) -> bool:
     """Whether a listed domain covers a host (itself or a subdomain); both in A-label form."""
     listed = listed.rstrip(".")
@@ -71,17 +66,6 @@ class LinkDomains:
         """The domains of one kind (``own``, ``competitor`` or ``neutral``)."""
         found: tuple[str, ...] = getattr(self, kind)
         return found
-
-    def kind_of(self, host: str) -> str | None:
-        """The kind whose domain covers ``host`` most closely, if any."""
-        ascii_form = ascii_host(host)
-        best: tuple[int, str] | None = None
-        for kind in KINDS:
-            for domain in self.of(kind):
-                listed = ascii_host(domain)
-                if covers(listed, ascii_form) and (best is None or len(listed) > best[0]):
-                    best = (len(listed), kind)
-        return best[1] if best else None
 
 
 def link_domains(

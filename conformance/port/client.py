@@ -21,10 +21,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance._harness.errors import ConformanceError, DeadlineExceeded, Finding, Mismatch
 from conformance._harness.probe import Probe, Response
 from conformance._harness.target import Role
+from conformance._harness.units import human_duration, human_size
 from conformance.common.claims import Claims
 from conformance.common.ratelimits import parse_policies
 from conformance.port.archive import Archive, ArchiveFormatError, Line, NdjsonReader, parse_line
@@ -59,7 +61,12 @@ class PartCheck:
             out.append(Mismatch(f"$.parts[{index}]", "status 200", self.status, f"GET {self.url}"))
         if self.declared_size != self.size:
             out.append(
-                Mismatch(f"$.parts[{index}].size", self.declared_size, self.size, "bytes received")
+                Mismatch(
+                    f"$.parts[{index}].size",
+                    _bytes(self.declared_size),
+                    human_size(self.size),
+                    "the bytes downloaded",
+                )
             )
         declared = self.declared_sha256
         if not isinstance(declared, str) or declared.lower() != self.sha256:
@@ -182,16 +189,8 @@ class PortClient:
                 f"last 24 h were listed (port.exports_per_day: {self.run.per_day}); PORT-007 "
                 "judges the refusal, this check cannot go on without an export"
             )
-        if response.status != 202:
-            raise Finding(
-                f"POST /port/v1/exports answered {response.status}, expected 202",
-                evidence=[response.exchange],
-            )
-        if not response.headers.get("Location"):
-            raise Finding(
-                "POST /port/v1/exports answered 202 without a Location header",
-                evidence=[response.exchange],
-            )
+        if response.status != 202 or not response.headers.get("Location"):
+            raise _not_accepted(response, "the export job")
         self.run.made(role.user, self.probe.url(response.headers["Location"], base=response.url))
         # When it left, not when it was asked for: the probe may first wait for the quota.
         return response, response.sent_at or sent
@@ -247,20 +246,31 @@ class PortClient:
             status = job.get("status")
             if status == "ready" and asked > deadline:
                 raise Finding(
-                    f"the export was ready only when asked {asked - sent:.1f} s after the POST; "
-                    f"the last poll sent within {ceiling:.0f} s (port.max_export_seconds, at "
-                    f"most the suite's 600 s) found it {last!r}"
+                    "the export was not ready in time",
+                    mismatches=[
+                        _late(
+                            ceiling,
+                            f"{last} at the last poll sent in time; ready when asked "
+                            f"{human_duration(asked - sent)} after the POST",
+                        )
+                    ],
                 )
             if status == "ready":
                 return job, asked - sent
             last = str(status)
             if status == "failed":
-                raise Finding(f"the export failed: {job.get('error')!r}")
+                raise Finding(
+                    "the export failed",
+                    mismatches=[
+                        Mismatch("$.status", "ready", status, f"error: {job.get('error')}")
+                    ],
+                )
             if asked > deadline:
                 raise Finding(
-                    f"the export was still {status!r} {asked - sent:.1f} s after the POST; it "
-                    f"must be ready within {ceiling:.0f} s (port.max_export_seconds, at most the "
-                    "suite's 600 s)"
+                    "the export was not ready in time",
+                    mismatches=[
+                        _late(ceiling, f"{status} {human_duration(asked - sent)} after the POST")
+                    ],
                 )
             now = time.monotonic()
             wake = now + delay
@@ -275,17 +285,7 @@ class PortClient:
 
     def _job(self, role: Role, location: str) -> tuple[Mapping[str, Any], Response]:
         response = self.probe.get(location, role=role)
-        if response.status != 200:
-            raise Finding(
-                f"GET {location} answered {response.status}, expected 200",
-                evidence=[response.exchange],
-            )
-        body = response.json()
-        if not isinstance(body, dict):
-            raise Finding(
-                f"GET {location}: the job is not a JSON object", evidence=[response.exchange]
-            )
-        return body, response
+        return _object(response, "the export job"), response
 
     def export(self, role: Role, *, download: bool = True) -> Export:
         """Create an export, wait for it, and (by default) download its archive."""
@@ -343,9 +343,7 @@ class PortClient:
         """The jobs ``GET /port/v1/exports`` lists."""
         response = self.probe.get("/port/v1/exports", role=role)
         if response.status != 200:
-            raise Finding(
-                f"GET /port/v1/exports answered {response.status}", evidence=[response.exchange]
-            )
+            raise _unexpected(response, 200)
         self._note_rate(role, response)
         body = response.json()
         exports = body.get("exports") if isinstance(body, dict) else None
@@ -383,11 +381,7 @@ class PortClient:
                 content_type="application/octet-stream",
             )
             if response.status not in (200, 201):
-                raise Finding(
-                    f"PUT /port/v1/media/{sha[:12]}… answered {response.status}, expected "
-                    "200 or 201",
-                    evidence=[response.exchange],
-                )
+                raise _unexpected(response, "200 or 201")
 
     def import_archive(self, role: Role, body: bytes) -> Mapping[str, Any]:
         """POST an archive and wait for the import to complete; returns the import job."""
@@ -399,31 +393,24 @@ class PortClient:
             "/port/v1/imports", role=role, content=body, content_type="application/x-ndjson"
         )
         if response.status != 202 or not response.headers.get("Location"):
-            raise Finding(
-                f"POST /port/v1/imports answered {response.status} "
-                f"(Location {response.headers.get('Location')!r}); expected 202 with Location",
-                evidence=[response.exchange],
-            )
+            raise _not_accepted(response, "the import job")
         location = self.probe.url(response.headers["Location"], base=response.url)
         delay = 0.05
         while True:
-            job_response = self.probe.get(location, role=role)
-            if job_response.status != 200:
-                raise Finding(
-                    f"GET {location} answered {job_response.status}",
-                    evidence=[job_response.exchange],
-                )
-            job = job_response.json()
-            if not isinstance(job, dict):
-                raise Finding(
-                    f"GET {location}: the import job is not a JSON object",
-                    evidence=[job_response.exchange],
-                )
+            job = _object(self.probe.get(location, role=role), "the import job")
             if job.get("status") in ("completed", "failed"):
                 return job, location
             if self.probe.remaining() < 1:
                 raise Finding(
-                    f"the import was still {job.get('status')!r} at the check's time limit"
+                    "the import did not complete",
+                    mismatches=[
+                        Mismatch(
+                            "$.status",
+                            "completed or failed",
+                            job.get("status"),
+                            "still so at the check's time limit",
+                        )
+                    ],
                 )
             time.sleep(delay)
             delay = min(delay * 1.6, 2.0)
@@ -452,37 +439,40 @@ class PortClient:
         for _ in range(max_pages):
             params = {"limit": str(limit)} | ({"cursor": cursor} if cursor is not None else {})
             response = self.probe.get("/port/v1/changes", role=role, params=params)
-            if response.status != 200:
-                raise Finding(
-                    f"GET /port/v1/changes answered {response.status}", evidence=[response.exchange]
-                )
-            page = response.json()
-            if not isinstance(page, dict):
-                raise Finding(
-                    "GET /port/v1/changes: the page is not a JSON object",
-                    evidence=[response.exchange],
-                )
+            page = _object(response, "a page of changes")
             yield page, response
             if not page.get("has_more"):
                 return
             held = [c for c in page.get("changes") or [] if isinstance(c, dict)]
             following = page.get("next_cursor")
             if held and following in seen:
-                raise Finding(
-                    f"the changes feed loops: has_more is true but next_cursor {following!r} was "
-                    "already read, so paging never ends",
-                    evidence=[response.exchange],
+                raise _endless(
+                    response,
+                    Mismatch(
+                        "$.next_cursor",
+                        "a cursor not read before (has_more is true)",
+                        following,
+                        "that cursor was already read",
+                    ),
                 )
             stalled = 0 if held else stalled + 1
             if stalled > _STALLED_PAGES:
-                raise Finding(
-                    f"the changes feed says has_more: true yet held no change on {stalled} pages "
-                    "in a row, so paging never ends",
-                    evidence=[response.exchange],
+                raise _endless(
+                    response,
+                    Mismatch(
+                        "$.has_more",
+                        "false once no change is left",
+                        f"true on {stalled} pages in a row that held no change",
+                    ),
                 )
             seen.add(following)
             cursor = following
-        raise Finding(f"the changes feed did not end with has_more: false within {max_pages} pages")
+        raise Finding(
+            "the changes feed does not end",
+            mismatches=[
+                Mismatch("$.has_more", f"false within {max_pages} pages", "true on every one")
+            ],
+        )
 
     def end_cursor(self, role: Role, *, max_pages: int = 10_000) -> str | None:
         """The cursor after the last change of the account now.
@@ -517,7 +507,9 @@ class _Digest:
 def _parts(job: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     parts = job.get("parts")
     if not isinstance(parts, list):
-        raise Finding(f"the ready export has no parts list (got {type(parts).__name__})")
+        raise Finding(
+            "the ready export has no parts list", mismatches=[Mismatch("$.parts", "a list", parts)]
+        )
     return [p if isinstance(p, dict) else {} for p in parts]
 
 
@@ -547,6 +539,53 @@ def resolve_media_url(probe: Probe, url: str) -> str:
     return probe.url(url, base=probe.target.base_url + "/")
 
 
-def differences_as_mismatches(differences: Sequence[Any]) -> list[Mismatch]:
-    """``equality.Difference`` rows as the ``Mismatch`` rows findings carry."""
-    return [Mismatch(f"{d.record} {d.path}", d.expected, d.actual, d.reason) for d in differences]
+def _late(ceiling: float, received: str) -> Mismatch:
+    return Mismatch(
+        "$.status",
+        f"ready within {human_duration(ceiling)} of the POST",
+        received,
+        f"port.max_export_seconds (at most the suite's {human_duration(SUITE_EXPORT_CEILING)})",
+    )
+
+
+def _bytes(count: Any) -> Any:
+    return human_size(count) if isinstance(count, int) and not isinstance(count, bool) else count
+
+
+def _unexpected(response: Response, documented: object) -> Finding:
+    """A step of the protocol answered with another status than the one it needs."""
+    return Finding(
+        f"{response.method} {urlsplit(response.url).path} did not answer as PORT documents",
+        mismatches=[Mismatch("status", documented, response.status)],
+        evidence=[response.exchange],
+    )
+
+
+def _not_accepted(response: Response, job: str) -> Finding:
+    """A POST that should answer 202 with the job's URL in Location."""
+    rows = [Mismatch("status", 202, response.status)] if response.status != 202 else []
+    if not response.headers.get("Location"):
+        rows.append(Mismatch("header Location", f"the URL of {job}", None))
+    return Finding(
+        f"{response.method} {urlsplit(response.url).path} was not accepted as PORT documents",
+        mismatches=rows,
+        evidence=[response.exchange],
+    )
+
+
+def _object(response: Response, what: str) -> dict[str, Any]:
+    """The JSON object a 200 carries, or a finding that says what arrived instead."""
+    if response.status != 200:
+        raise _unexpected(response, 200)
+    body = response.json()
+    if not isinstance(body, dict):
+        raise Finding(
+            f"{response.method} {urlsplit(response.url).path} answered something else than {what}",
+            mismatches=[Mismatch("body", f"a JSON object ({what})", body)],
+            evidence=[response.exchange],
+        )
+    return body
+
+
+def _endless(response: Response, row: Mismatch) -> Finding:
+    return Finding("the changes feed never ends", mismatches=[row], evidence=[response.exchange])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from conformance._harness.errors import Mismatch
@@ -43,7 +44,7 @@ def archive_mismatches(archive: Archive, schemas: ComponentSchemas, subject: str
             )
             continue
         out += [
-            Mismatch(f"line {line} ({kind}) {m.path}", m.expected, m.actual, m.reason)
+            replace(m, path=f"line {line} ({kind}) {m.path}")
             for m in schemas.check("PORT", str(kind), record)
         ]
         rid = record.get("id")
@@ -62,10 +63,7 @@ def _manifest(archive: Archive, schemas: ComponentSchemas, subject: str) -> list
     manifest = archive.manifest
     if manifest is None:
         return [Mismatch("line 1", "the Manifest", "a record or nothing")]
-    out = [
-        Mismatch(f"line 1 {m.path}", m.expected, m.actual, m.reason)
-        for m in schemas.check("PORT", "Manifest", manifest)
-    ]
+    out = [replace(m, path=f"line 1 {m.path}") for m in schemas.check("PORT", "Manifest", manifest)]
     counts: Any = manifest.get("counts")
     if isinstance(counts, dict):
         present = Counter(str(r.get("type")) for r in archive.records)

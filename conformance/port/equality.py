@@ -18,12 +18,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from conformance._harness.errors import Mismatch
+from conformance._harness.units import human_duration
 from conformance.port.archive import json_kind, record_type
 
 Record = Mapping[str, Any]
@@ -115,27 +116,9 @@ NOT_COMPARED: Mapping[str, frozenset[str]] = {"*": frozenset({"id"}), "Media": f
 """Fields left out of every equality (``"*"``: every type)."""
 
 
-@dataclass(frozen=True)
-class Difference:
-    """One way an actual record differs from the expected one.
-
-    ``record`` is the archive id (or the type, for a record without one);
-    ``path`` is a JSON path into the record (``$`` for the whole record).
-    ``actual`` is ``None`` both for a JSON null and for an absent value;
-    ``reason`` tells them apart.
-    """
-
-    record: str
-    path: str
-    expected: Any
-    actual: Any
-    reason: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.record} {self.path}: {self.reason} "
-            f"(expected {_show(self.expected)}, got {_show(self.actual)})"
-        )
+def _difference(record: str, path: str, expected: Any, received: Any, why: str) -> Mismatch:
+    # ``received`` is None both for a JSON null and for an absent value; ``why`` tells them apart.
+    return Mismatch(path, expected, received, why, subject=record)
 
 
 def field_rules(type_name: str) -> dict[str, Kind]:
@@ -229,15 +212,16 @@ def is_money(value: Any) -> bool:
 
 def compare_records(
     expected: Sequence[Record], actual: Sequence[Record], id_map: Mapping[str, str]
-) -> list[Difference]:
+) -> list[Mismatch]:
     """Every difference between the archive records and the platform's records.
 
     ``expected`` holds archive records (archive ids), ``actual`` the exported
     records (platform ids), ``id_map`` maps archive id to platform id. An
     expected record that ``id_map`` does not map, or whose platform id no
-    actual record carries, is one Difference at ``$`` with reason
-    ``"missing"``. Actual records no expected record maps to are not looked
-    at: the account may hold other records.
+    actual record carries, is one row at ``$`` with why ``"missing"``.
+    Each row's ``subject`` is the archive id of the record it is about (its
+    type, for a record without one). Actual records no expected record maps
+    to are not looked at: the account may hold other records.
     """
     by_id: dict[str, Record] = {}
     for record in actual:
@@ -245,14 +229,16 @@ def compare_records(
         if isinstance(record_id, str):
             by_id.setdefault(record_id, record)
     comparer = _Comparer(id_map)
-    differences: list[Difference] = []
+    differences: list[Mismatch] = []
     for record in expected:
         archive_id = record.get("id")
         label = archive_id if isinstance(archive_id, str) else record_type(record)
         platform_id = id_map.get(archive_id) if isinstance(archive_id, str) else None
         counterpart = by_id.get(platform_id) if platform_id is not None else None
         if counterpart is None:
-            differences.append(Difference(label, "$", dict(record), None, "missing"))
+            differences.append(
+                _difference(label, "$", f"the {record_type(record)} record", None, "missing")
+            )
             continue
         differences.extend(comparer.record(label, record, counterpart))
     return differences
@@ -263,7 +249,7 @@ class _Comparer:
         self._id_map = id_map
         self._archive_id_of = {platform: archive for archive, platform in id_map.items()}
 
-    def record(self, label: str, expected: Record, actual: Record) -> Iterator[Difference]:
+    def record(self, label: str, expected: Record, actual: Record) -> Iterator[Mismatch]:
         rules, top = _compared_fields(expected)
         for name, kind in top.items():
             if name not in expected:
@@ -272,7 +258,7 @@ class _Comparer:
                 continue
             path = _child("$", name)
             if name not in actual:
-                yield Difference(label, path, expected[name], None, "missing field")
+                yield _difference(label, path, expected[name], None, "missing field")
                 continue
             yield from self._value(label, path, rules, name, kind, expected[name], actual[name])
 
@@ -285,7 +271,7 @@ class _Comparer:
         kind: Kind,
         expected: Any,
         actual: Any,
-    ) -> Iterator[Difference]:
+    ) -> Iterator[Mismatch]:
         if kind is Kind.TIMESTAMP:
             yield from _timestamp(label, path, expected, actual)
         elif kind is Kind.MONEY:
@@ -307,12 +293,12 @@ class _Comparer:
         rule_name: str,
         expected: Any,
         actual: Any,
-    ) -> Iterator[Difference]:
+    ) -> Iterator[Mismatch]:
         if not isinstance(expected, list) or not isinstance(actual, list):
             yield from self._exact(label, path, expected, actual)
             return
         if len(expected) != len(actual):
-            yield Difference(
+            yield _difference(
                 label,
                 path,
                 expected,
@@ -334,19 +320,19 @@ class _Comparer:
                     continue
                 member_path = _child(item_path, name)
                 if name not in got:
-                    yield Difference(label, member_path, want[name], None, "missing field")
+                    yield _difference(label, member_path, want[name], None, "missing field")
                     continue
                 yield from self._value(
                     label, member_path, rules, prefix + name, kind, want[name], got[name]
                 )
 
-    def _reference(self, label: str, path: str, expected: Any, actual: Any) -> Iterator[Difference]:
+    def _reference(self, label: str, path: str, expected: Any, actual: Any) -> Iterator[Mismatch]:
         if expected is None or not isinstance(expected, str):
             yield from self._exact(label, path, expected, actual)
             return
         mapped = self._id_map.get(expected)
         if mapped is None:
-            yield Difference(
+            yield _difference(
                 label,
                 path,
                 expected,
@@ -361,7 +347,7 @@ class _Comparer:
                 why = f"refers to the record of archive id {self._archive_id_of[actual]!r}"
             else:
                 why = "refers to a record the id mapping does not know"
-            yield Difference(
+            yield _difference(
                 label,
                 path,
                 mapped,
@@ -369,14 +355,12 @@ class _Comparer:
                 f"wrong reference: archive id {expected!r} maps to {mapped!r}; {why}",
             )
 
-    def _references(
-        self, label: str, path: str, expected: Any, actual: Any
-    ) -> Iterator[Difference]:
+    def _references(self, label: str, path: str, expected: Any, actual: Any) -> Iterator[Mismatch]:
         if not isinstance(expected, list) or not isinstance(actual, list):
             yield from self._exact(label, path, expected, actual)
             return
         if len(expected) != len(actual):
-            yield Difference(
+            yield _difference(
                 label,
                 path,
                 expected,
@@ -394,23 +378,23 @@ class _Comparer:
         expected: Mapping[str, Any],
         actual: Mapping[str, Any],
         skip: frozenset[str] = frozenset(),
-    ) -> Iterator[Difference]:
+    ) -> Iterator[Mismatch]:
         for name, want in expected.items():
             if name in skip:
                 continue
             member_path = _child(path, name)
             if name not in actual:
-                yield Difference(label, member_path, want, None, "missing field")
+                yield _difference(label, member_path, want, None, "missing field")
             else:
                 yield from self._exact(label, member_path, want, actual[name])
 
-    def _exact(self, label: str, path: str, expected: Any, actual: Any) -> Iterator[Difference]:
+    def _exact(self, label: str, path: str, expected: Any, actual: Any) -> Iterator[Mismatch]:
         if isinstance(expected, dict) and isinstance(actual, dict):
             # Members only the platform has are its extensions (COMMON C5).
             yield from self._object(label, path, expected, actual)
         elif isinstance(expected, list) and isinstance(actual, list):
             if len(expected) != len(actual):
-                yield Difference(
+                yield _difference(
                     label,
                     path,
                     expected,
@@ -422,10 +406,10 @@ class _Comparer:
                 yield from self._exact(label, f"{path}[{index}]", want, got)
         elif isinstance(expected, str) and isinstance(actual, str):
             if expected != actual:
-                yield Difference(label, path, expected, actual, _text_reason(expected, actual))
+                yield _difference(label, path, expected, actual, _text_reason(expected, actual))
         elif type(expected) is not type(actual):
             # 1, 1.0 and true are equal in Python but not the same JSON value.
-            yield Difference(
+            yield _difference(
                 label,
                 path,
                 expected,
@@ -435,19 +419,19 @@ class _Comparer:
                 else f"the number is written differently ({_show(actual)} for {_show(expected)})",
             )
         elif expected != actual:
-            yield Difference(label, path, expected, actual, "different value")
+            yield _difference(label, path, expected, actual, "different value")
 
 
-def _timestamp(label: str, path: str, expected: Any, actual: Any) -> Iterator[Difference]:
+def _timestamp(label: str, path: str, expected: Any, actual: Any) -> Iterator[Mismatch]:
     try:
         want = instant_millis(expected)
     except (TypeError, ValueError):
         # The archive itself is malformed here; fall back to plain equality.
         if expected != actual or type(expected) is not type(actual):
-            yield Difference(label, path, expected, actual, "different value")
+            yield _difference(label, path, expected, actual, "different value")
         return
     if not isinstance(actual, str):
-        yield Difference(
+        yield _difference(
             label,
             path,
             expected,
@@ -458,21 +442,23 @@ def _timestamp(label: str, path: str, expected: Any, actual: Any) -> Iterator[Di
     try:
         got = instant_millis(actual)
     except ValueError:
-        yield Difference(label, path, expected, actual, "not an RFC 3339 date-time with an offset")
+        yield _difference(label, path, expected, actual, "not an RFC 3339 date-time with an offset")
         return
     if got != want:
-        yield Difference(
+        later = "later" if got > want else "earlier"
+        yield _difference(
             label,
             path,
             expected,
             actual,
-            f"a different instant (off by {got - want} ms after truncation to the millisecond)",
+            f"a different instant: {human_duration(abs(got - want) / 1000)} {later} "
+            "(compared to the millisecond)",
         )
 
 
-def _money(label: str, path: str, expected: Any, actual: Any) -> Iterator[Difference]:
+def _money(label: str, path: str, expected: Any, actual: Any) -> Iterator[Mismatch]:
     if not isinstance(actual, str):
-        yield Difference(
+        yield _difference(
             label,
             path,
             expected,
@@ -486,11 +472,11 @@ def _money(label: str, path: str, expected: Any, actual: Any) -> Iterator[Differ
             if "e" in actual.lower()
             else f"not a decimal string matching {MONEY_PATTERN.pattern}"
         )
-        yield Difference(label, path, expected, actual, reason)
+        yield _difference(label, path, expected, actual, reason)
         return
     if not is_money(expected):
         if expected != actual:
-            yield Difference(label, path, expected, actual, "different value")
+            yield _difference(label, path, expected, actual, "different value")
         return
     if Decimal(actual) != Decimal(expected):
         artefact = len(actual.replace("-", "").replace(".", "").lstrip("0")) >= 15 and float(
@@ -501,7 +487,7 @@ def _money(label: str, path: str, expected: Any, actual: Any) -> Iterator[Differ
             if artefact
             else "a different amount"
         )
-        yield Difference(label, path, expected, actual, reason)
+        yield _difference(label, path, expected, actual, reason)
 
 
 def _text_reason(expected: str, actual: str) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 
 from conformance._harness.errors import Finding, Mismatch
 from conformance._harness.target import Role
-from conformance.port.client import Export, PortClient, differences_as_mismatches
-from conformance.port.equality import FIELD_RULES, Difference, Kind, compare_records
+from conformance.port.client import Export, PortClient
+from conformance.port.equality import FIELD_RULES, Kind, compare_records
 from conformance.port.strategies import ArchiveBatch, GeneratedArchive
 
 
@@ -21,7 +21,8 @@ class RoundTrip:
     generated: GeneratedArchive
     import_job: Mapping[str, Any]
     export: Export
-    differences: list[Difference]
+    differences: list[Mismatch]
+    """Rows of :func:`~conformance.port.equality.compare_records` (subject: the archive id)."""
 
 
 def import_and_export(port: PortClient, role: Role, generated: GeneratedArchive) -> RoundTrip:
@@ -81,8 +82,8 @@ def cleanup(
 
 
 def of_kind(
-    differences: Sequence[Difference], records: Sequence[Mapping[str, Any]], kind: Kind
-) -> list[Difference]:
+    differences: Sequence[Mismatch], records: Sequence[Mapping[str, Any]], kind: Kind
+) -> list[Mismatch]:
     """The differences in fields of one kind (text fields are ``Kind.EXACT`` strings)."""
     types = {r.get("id"): r.get("type") for r in records}
     out = []
@@ -91,16 +92,13 @@ def of_kind(
         name = (
             field[0] if len(field) == 1 or not field[0].endswith("[]") else f"{field[0]}.{field[1]}"
         )
-        rules = FIELD_RULES.get(str(types.get(d.record)), {})
+        rules = FIELD_RULES.get(str(types.get(d.subject)), {})
         if rules.get(name) is kind and (kind is not Kind.EXACT or isinstance(d.expected, str)):
             out.append(d)
     return out
 
 
-def fail_on(differences: Sequence[Difference], what: str) -> None:
+def fail_on(differences: Sequence[Mismatch], what: str) -> None:
     """Raise a finding listing the differences, if any."""
     if differences:
-        raise Finding(
-            f"{what}: {len(differences)} difference(s)",
-            mismatches=differences_as_mismatches(differences),
-        )
+        raise Finding(f"{what}: {len(differences)} difference(s)", mismatches=differences)

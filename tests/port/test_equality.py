@@ -14,9 +14,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from conformance import Mismatch
 from conformance.port.equality import (
     FIELD_RULES,
-    Difference,
     Kind,
     compare_records,
     field_rules,
@@ -76,8 +76,8 @@ def export_like(records: list[Record], seed: int) -> tuple[list[Record], dict[st
     return exported, id_map
 
 
-def only(differences: list[Difference]) -> Difference:
-    assert len(differences) == 1, [str(d) for d in differences]
+def only(differences: list[Mismatch]) -> Mismatch:
+    assert len(differences) == 1, [d.describe() for d in differences]
     return differences[0]
 
 
@@ -181,7 +181,7 @@ def test_a_dropped_record_is_missing(
     dropped = data.draw(st.sampled_from(generated.records))
     exported.remove(platform_record(exported, id_map, dropped["id"]))
     difference = only(compare_records(generated.records, exported, id_map))
-    assert (difference.record, difference.path, difference.reason) == (
+    assert (difference.subject, difference.path, difference.why) == (
         dropped["id"],
         "$",
         "missing",
@@ -191,7 +191,8 @@ def test_a_dropped_record_is_missing(
 def test_a_record_the_id_map_does_not_map_is_missing() -> None:
     record = {"type": "Review", "id": "a1", "rating": 3}
     difference = only(compare_records([record], [{**record, "id": "p1"}], {}))
-    assert (difference.path, difference.reason, difference.expected) == ("$", "missing", record)
+    assert (difference.subject, difference.path, difference.why) == ("a1", "$", "missing")
+    assert (difference.expected, difference.received) == ("the Review record", None)
 
 
 @settings(max_examples=50, deadline=None)
@@ -202,7 +203,7 @@ def test_nfc_normalisation_is_a_difference(record: Record, seed: int) -> None:
     exported[0]["content"] = unicodedata.normalize("NFC", record["content"])
     difference = only(compare_records([record], exported, id_map))
     assert difference.path == "$.content"
-    assert "normalisation" in difference.reason
+    assert "normalisation" in difference.why
 
 
 @pytest.mark.parametrize(
@@ -226,7 +227,7 @@ def test_text_differences_say_how_the_text_was_damaged(
         compare_records([record], [{**record, "id": "p1", "text": actual}], {"a1": "p1"})
     )
     assert difference.path == "$.text"
-    assert fragment in difference.reason
+    assert fragment in difference.why
 
 
 @settings(max_examples=50, deadline=None)
@@ -241,7 +242,7 @@ def test_money_as_a_json_number_is_a_difference(record: Record, seed: int, where
         path = "$.items[0].unit_price"
     difference = only(compare_records([record], exported, id_map))
     assert difference.path == path
-    assert "JSON number where a decimal string is required" in difference.reason
+    assert "JSON number where a decimal string is required" in difference.why
 
 
 @pytest.mark.parametrize(
@@ -264,7 +265,7 @@ def test_money_must_be_a_decimal_string_of_the_same_amount(actual: Any, fragment
         compare_records([record], [{**record, "id": "p1", "total": actual}], {"a1": "p1"})
     )
     assert difference.path == "$.total"
-    assert fragment in difference.reason
+    assert fragment in difference.why
 
 
 @settings(max_examples=50, deadline=None)
@@ -282,8 +283,8 @@ def test_a_timestamp_shifted_by_a_millisecond_or_more_is_a_difference(
     moved = parse_timestamp(record[name]) + sign * shift
     platform_record(exported, id_map, record["id"])[name] = moved.isoformat()
     difference = only(compare_records(generated.records, exported, id_map))
-    assert (difference.record, difference.path) == (record["id"], f"$.{name}")
-    assert "different instant" in difference.reason
+    assert (difference.subject, difference.path) == (record["id"], f"$.{name}")
+    assert "different instant" in difference.why
 
 
 def test_a_shift_below_the_millisecond_is_not_a_difference_unless_it_crosses_one() -> None:
@@ -316,21 +317,21 @@ def test_a_reference_to_the_wrong_record_is_a_difference(
         target["media_ids"][0] = id_map[wrong]
         path = "$.media_ids[0]"
     difference = only(compare_records(generated.records, exported, id_map))
-    assert (difference.record, difference.path) == (holder["id"], path)
-    assert f"refers to the record of archive id {wrong!r}" in difference.reason
+    assert (difference.subject, difference.path) == (holder["id"], path)
+    assert f"refers to the record of archive id {wrong!r}" in difference.why
 
 
 def test_dropped_and_foreign_references_are_differences() -> None:
     expected = [{"type": "Post", "id": "a1", "in_reply_to": "a2", "media_ids": ["a3"]}]
     id_map = {"a1": "p1", "a2": "p2", "a3": "p3"}
     dropped = [{"type": "Post", "id": "p1", "in_reply_to": None, "media_ids": []}]
-    reasons = [d.reason for d in compare_records(expected, dropped, id_map)]
+    reasons = [d.why for d in compare_records(expected, dropped, id_map)]
     assert any("dropped" in r for r in reasons)
     assert any("expected 1 references, got 0" in r for r in reasons)
     foreign = [{"type": "Post", "id": "p1", "in_reply_to": "zzz", "media_ids": ["p3"]}]
-    assert "does not know" in only(compare_records(expected, foreign, id_map)).reason
+    assert "does not know" in only(compare_records(expected, foreign, id_map)).why
     unmapped = compare_records(expected, [dropped[0] | {"in_reply_to": "p2"}], {"a1": "p1"})
-    assert any("does not map" in d.reason for d in unmapped)
+    assert any("does not map" in d.why for d in unmapped)
 
 
 @pytest.mark.parametrize(
@@ -347,7 +348,7 @@ def test_other_values_must_be_equal_exactly(field: str, actual: Any, fragment: s
     difference = only(
         compare_records([record], [{**record, "id": "p1", field: actual}], {"a1": "p1"})
     )
-    assert fragment in difference.reason
+    assert fragment in difference.why
 
 
 def test_lists_are_compared_in_order_and_nested_extras_ignored() -> None:
@@ -376,7 +377,7 @@ def test_a_field_the_type_defines_missing_from_the_export_is_a_difference(
     exported, id_map = export_like(generated.records, seed)
     del platform_record(exported, id_map, record["id"])[name]
     difference = only(compare_records(generated.records, exported, id_map))
-    assert (difference.path, difference.reason) == (f"$.{name}", "missing field")
+    assert (difference.path, difference.why) == (f"$.{name}", "missing field")
 
 
 def test_a_type_the_format_does_not_define_is_compared_field_by_field() -> None:
@@ -405,9 +406,24 @@ def test_the_rules_name_every_field_of_the_format() -> None:
     }
 
 
-def test_difference_reads_as_one_line() -> None:
-    text = str(Difference("a1", "$.total", "19.90", 19.9, "a JSON number"))
-    assert text == 'a1 $.total: a JSON number (expected "19.90", got 19.9)'
+def test_a_difference_is_a_row_naming_its_record() -> None:
+    record = {"type": "Order", "id": "a1", "total": "19.90", "items": []}
+    difference = only(
+        compare_records([record], [{**record, "id": "p1", "total": 19.9}], {"a1": "p1"})
+    )
+    assert difference.describe().splitlines() == [
+        "$.total  (for a1)",
+        '  Documented: "19.90"',
+        "  Received:   19.9",
+        "  Why: a JSON number where a decimal string is required",
+    ]
+
+
+def test_a_timestamp_off_by_a_leap_year_says_so_in_days() -> None:
+    record = {"type": "Review", "id": "a1", "created_at": "2000-01-01T00:00:00Z"}
+    exported = {**record, "id": "p1", "created_at": "2001-01-01T00:00:00Z"}
+    difference = only(compare_records([record], [exported], {"a1": "p1"}))
+    assert difference.why == "a different instant: 366 days later (compared to the millisecond)"
 
 
 # --------------------------------------------------------------------------- matching

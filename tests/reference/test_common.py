@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.utils
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ from conformance.reference import ReferencePlatform, generate_identities
 from conformance.reference.app import ReferenceApp
 from conformance.reference.ratelimit import FixedWindowLimiter
 from conformance.reference.routing import Claim, Context, Route
+from conformance.reference.server import ServingThread
 
 CODES = problem_codes()
 
@@ -185,12 +185,10 @@ class _Failing:
 def failing_server() -> Iterator[str]:
     app = ReferenceApp([_Failing()], generate_identities(), FixedWindowLimiter(10, 60))
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serving = ServingThread(server, "failing")
+    serving.start()
     yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    serving.stop()
 
 
 def test_unhandled_error_is_an_internal_problem(

@@ -16,6 +16,10 @@ _MARK = {
 }
 
 
+_DETAIL_LINES = 40
+"""Lines of one reason the console shows; report.json has them all."""
+
+
 def render(result: RunResult, report_dir: Path | None = None, width: int = 100) -> str:
     """The table as text."""
     lines = [
@@ -26,6 +30,7 @@ def render(result: RunResult, report_dir: Path | None = None, width: int = 100) 
         reason = (r.reason.splitlines() or [""])[0]
         head = f"{r.info.id:<12} {r.info.level:<9} {r.info.profile:<11} {_MARK[r.outcome]:<12} "
         lines.append(head + reason[: max(20, width - len(head))])
+    lines += _details(result)
     counts = ", ".join(f"{n} {k}" for k, n in result.counts().items() if n)
     lines += [
         counts or "no requirement judged",
@@ -35,3 +40,17 @@ def render(result: RunResult, report_dir: Path | None = None, width: int = 100) 
     if report_dir is not None:
         lines.append(f"reports: {report_dir}")
     return "\n".join(lines)
+
+
+def _details(result: RunResult, most: int = _DETAIL_LINES) -> list[str]:
+    """The whole reason of each requirement that failed or errored, its replay line kept."""
+    out: list[str] = []
+    for r in result.requirements:
+        if r.outcome not in (Outcome.FAIL, Outcome.ERROR) or "\n" not in r.reason:
+            continue
+        reason = r.reason.splitlines()
+        if len(reason) > most:
+            cut = len(reason) - most
+            reason = [*reason[: most - 1], f"... ({cut} lines more in report.json)", reason[-1]]
+        out += ["", f"{r.info.id} {_MARK[r.outcome]}", *(f"  {line}" for line in reason)]
+    return [*out, ""] if out else []

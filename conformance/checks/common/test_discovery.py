@@ -17,14 +17,19 @@ def test_discovery_document_lists_claims(probe: Probe, harness: Harness) -> None
     response = probe.get(DISCOVERY_PATH)  # validated against COMMON's schema
     if response.status != 200:
         raise Finding(
-            f"GET {DISCOVERY_PATH} answered {response.status}, expected 200",
+            f"GET {DISCOVERY_PATH} does not serve the discovery document",
+            mismatches=[Mismatch("status", 200, response.status)],
             evidence=[response.exchange],
         )
     claims = harness.claims()
     if not claims.usable:
         raise Finding(claims.problem, evidence=list(claims.evidence))
     if not claims.profiles:
-        raise Finding("the discovery document claims no standard", evidence=[response.exchange])
+        raise Finding(
+            "the discovery document claims no standard",
+            mismatches=[Mismatch("$.standards", "at least one claimed standard", "none")],
+            evidence=[response.exchange],
+        )
     mismatches = []
     for standard, profiles in claims.profiles.items():
         if standard not in harness.catalogue.specs:

@@ -15,7 +15,8 @@ def test_disclosure_is_published_anonymously_with_every_section(disc: DiscClient
     response = disc.probe.get(WELL_KNOWN)  # validated against the spec's Disclosure
     if response.status != 200:
         raise Finding(
-            f"GET {WELL_KNOWN} answered {response.status}, not 200 with the disclosure",
+            f"GET {WELL_KNOWN} does not serve the disclosure",
+            mismatches=[Mismatch("status", 200, response.status)],
             evidence=[response.exchange],
         )
     problems = check_sections(response.json())

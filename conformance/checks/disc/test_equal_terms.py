@@ -58,7 +58,7 @@ def _check(
         if differences:
             raise Finding(
                 f"POST {path} with {body} answered differently depending on who asked",
-                mismatches=[d.as_mismatch(request) for d in differences],
+                mismatches=differences,
                 evidence=[r.exchange for r in outcome.responses.values()],
             )
 

@@ -31,7 +31,9 @@ def test_explanations_cite_only_published_factors_and_weights(
         listed = disc.probe.get(DECISIONS, role=role)
         if listed.status != 200:
             raise Finding(
-                f"GET {DECISIONS} as {worker} answered {listed.status}", evidence=[listed.exchange]
+                f"GET {DECISIONS} does not list {worker}'s decisions",
+                mismatches=[Mismatch("status", 200, listed.status)],
+                evidence=[listed.exchange],
             )
         decisions = listed.json().get("decisions") or []
         for decision in decisions[:MAX_DECISIONS]:

@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from conformance import ALICE, Finding, Harness, Probe, not_applicable, prerequisite_failed
+from conformance import (
+    ALICE,
+    Finding,
+    Harness,
+    Mismatch,
+    Probe,
+    not_applicable,
+    prerequisite_failed,
+)
 from conformance.fair.client import load_rules, page_through
 from conformance.fair.rules import Rules
 
@@ -25,7 +33,10 @@ def items(probe: Probe, harness: Harness) -> list[Mapping[str, Any]]:
     def make() -> list[Mapping[str, Any]]:
         paging = page_through(probe, ALICE, limit=10)
         if paging.problem:
-            raise Finding(f"the item listing cannot be read: {paging.problem}")
+            raise Finding(
+                "the item listing cannot be read",
+                mismatches=[Mismatch("pages", "pages that end", paging.problem)],
+            )
         return paging.items
 
     try:

@@ -18,7 +18,16 @@ from urllib.parse import quote
 
 import pytest
 
-from conformance import ConformanceError, Finding, Harness, LogicalRequest, Mismatch, Probe, Role
+from conformance import (
+    ConformanceError,
+    Finding,
+    Harness,
+    LogicalRequest,
+    Mismatch,
+    Probe,
+    Role,
+    human_duration,
+)
 from conformance.fair.client import ITEMS_PATH, QUOTES_PATH
 from conformance.fair.latency import Decision, Policy, Verdict, measure
 from conformance.fair.pacing import QuotaPlan
@@ -114,11 +123,12 @@ def _ratios(decision: Decision) -> str:
 def _failing(name: str, decision: Decision) -> list[Mismatch]:
     return [
         Mismatch(
-            f"{name} {c.identity} {c.quantile.name}",
-            f"≤ {c.limit_for_fail * 1000:.1f} ms ({c.quantile.bound} × first_party's upper "
-            f"bound + {POLICY.resolution * 1000:.0f} ms)",
-            f"lower bound {c.lower_for_fail * 1000:.1f} ms; sample {c.value * 1000:.1f} ms "
-            f"against first_party's {c.baseline * 1000:.1f} ms",
+            f"{name} {c.quantile.name}",
+            f"≤ {human_duration(c.limit_for_fail)}",
+            f"{human_duration(c.value)} (lower bound {human_duration(c.lower_for_fail)})",
+            f"{c.quantile.bound} × first_party's upper bound "
+            f"({human_duration(c.baseline)} sampled) + {human_duration(POLICY.resolution)}",
+            c.identity,
         )
         for c in decision.failing()
     ]

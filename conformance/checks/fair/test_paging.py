@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -38,29 +39,31 @@ def _own_problems(where: str, paging: Paging) -> list[Mismatch]:
 
 
 def _same_list(
-    spec: Spec, where: str, base_name: str, base: Paging, other: Paging
+    spec: Spec, where: str, who: str, base_name: str, base: Paging, other: Paging
 ) -> list[Mismatch]:
+    """``who``'s paging of a listing held against ``base_name``'s, rows naming ``who``."""
     missing = [i for i in base.ids if i not in set(other.ids)]
     extra = [i for i in other.ids if i not in set(base.ids)]
     if missing or extra:
         return [
             Mismatch(
-                where,
+                f"{where} items",
                 f"the same {len(set(base.ids))} items as {base_name}",
                 f"{len(set(other.ids))} items: {len(missing)} of those missing {missing[:10]}, "
                 f"{len(extra)} others {extra[:10]}",
+                subject=who,
             )
         ]
     if other.ids != base.ids:
-        return [Mismatch(f"{where} order", base.ids, other.ids, f"the order {base_name} got")]
+        return [Mismatch(f"{where} order", base.ids, other.ids, f"the order {base_name} got", who)]
     shape = shape_for(spec, "listItems", 200)
     return [
-        Mismatch(f"{where} {d.path}", d.value_a, d.value_b, f"what {base_name} got")
+        replace(d, path=f"{where} {d.path}")
         for d in diff(
             shape.project({"items": base.items}),
             shape.project({"items": other.items}),
             base_name,
-            "other",
+            who,
         )
     ]
 
@@ -81,7 +84,7 @@ def test_paging_yields_every_item_once_and_alike(
     for client, paging in pagings.items():
         if client != "first_party":
             mismatches += _same_list(
-                spec, f"items paged as {client}", "first_party", pagings["first_party"], paging
+                spec, "paged listing", client, "first_party", pagings["first_party"], paging
             )
     filtered = _filtered(probe, spec, items, mismatches)
     for paging in [*pagings.values(), *filtered]:
@@ -121,10 +124,14 @@ def _filtered(
                     continue
                 paging = page_through(probe, role, limit=limit, params=params)
                 done.append(paging)
-                where = f"paging ?query={word} as {role} at limit {limit}"
-                own = _own_problems(f"{where} ({len(paging.responses)} pages)", paging)
+                who = f"{role} at limit {limit}"
+                own = _own_problems(
+                    f"paging ?query={word} as {who} ({len(paging.responses)} pages)", paging
+                )
                 mismatches += own
                 if not own:
-                    mismatches += _same_list(spec, where, base_name, base, paging)
+                    mismatches += _same_list(
+                        spec, f"paging ?query={word}", who, base_name, base, paging
+                    )
         return done
     return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ class _Ledger:
     """Differences from the rules' price, the same fact once with everyone it holds for."""
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[str, str, str, str], tuple[object, str, list[str]]] = {}
+        self.rows: list[Mismatch] = []
         self.evidence: list[str] = []
         self.asked = 0
 
@@ -40,14 +41,14 @@ class _Ledger:
         )
         self.asked += 1
         who = f"{asker.role} ({asker.presentation.label}, {response.exchange})"
-        found: list[tuple[str, str, object, str]]
+        found: list[Mismatch]
         if response.status not in _OK:
-            found = [("status", "200 or 201", response.status, "")]
+            found = [Mismatch("status", "200 or 201", response.status)]
         else:
             found = quote_mismatches(response.json(), expected)
-        for field, want, got, why in found:
-            key = (f"{case.label}: quote {case.body}", field, want, repr(got))
-            self.rows.setdefault(key, (got, why, []))[2].append(who)
+        self.rows += [
+            replace(m, path=f"{case.label}: quote {case.body} {m.path}", subject=who) for m in found
+        ]
         if found:
             self.evidence.append(response.exchange)
 
@@ -56,10 +57,7 @@ class _Ledger:
             return
         raise Finding(
             "a quote is not what the published rules give",
-            mismatches=[
-                Mismatch(f"{request} {field} for {', '.join(whom)}", want, received, why)
-                for (request, field, want, _), (received, why, whom) in self.rows.items()
-            ],
+            mismatches=self.rows,
             evidence=self.evidence[:60],
         )
 

@@ -173,7 +173,8 @@ def _probe_class(
             return result, out
         if response.status != 200:
             raise Finding(
-                f"{label}: the probe request answered {response.status}, not 200",
+                f"{label}: the probe request was not answered",
+                mismatches=[Mismatch("status", "200 (or 429 past the quota)", response.status)],
                 evidence=[response.exchange],
             )
         result.admitted += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from conformance import (
@@ -72,8 +74,9 @@ def test_decision_does_not_depend_on_the_client_or_user_agent(
     @examples.given(link_samples())
     def same(sample: LinkSample) -> None:
         base = senders[0].name
-        # (who, what, value for the first sender, value for the other) → URLs it holds for
-        grouped: dict[tuple[str, str, str, str], tuple[object, object, list[str]]] = {}
+        # each fact (field, what the first sender got, what another got) → the URLs it holds on
+        urls: dict[tuple[str, str, str], list[str]] = {}
+        found: list[Mismatch] = []
         evidence: list[str] = []
         for i, url in enumerate(urls_on(sample, hosts)):
             request = LogicalRequest(
@@ -85,24 +88,29 @@ def test_decision_does_not_depend_on_the_client_or_user_agent(
                 d for v in senders[1:] for d in diff(seen[base], seen[v.name], base, v.name)
             ]
             for d in differences:
-                key = (d.variant_b, d.path, repr(d.value_a), repr(d.value_b))
-                grouped.setdefault(key, (d.value_a, d.value_b, []))[2].append(url)
+                held = urls.setdefault(_fact(d), [])
+                if url not in held:
+                    held.append(url)
+            found += differences
             if differences:
                 evidence += [r.exchange for r in outcome.responses.values()]
-        if grouped:
+        if found:
             raise Finding(
                 "the decision for a link depends on who asks",
-                mismatches=[
-                    Mismatch(
-                        f"{field.removeprefix('$.')} as {who}, for {len(urls)} URL(s) "
-                        f"such as {urls[0]}",
-                        expected,
-                        received,
-                        f"what {base} got",
-                    )
-                    for (who, field, _, _), (expected, received, urls) in grouped.items()
-                ],
+                mismatches=[replace(d, path=_on(d.path, urls[_fact(d)])) for d in found],
                 evidence=evidence,
             )
 
     same()
+
+
+def _fact(row: Mismatch) -> tuple[str, str, str]:
+    return (row.path, repr(row.expected), repr(row.received))
+
+
+def _on(path: str, urls: list[str]) -> str:
+    """The field, and the URLs a fact holds on (one row for all of them)."""
+    where = path.removeprefix("$.")
+    if len(urls) == 1:
+        return f"{where} on {urls[0]}"
+    return f"{where} on {len(urls)} URLs, such as {urls[0]}"

@@ -187,7 +187,10 @@ def test_deleted_record_is_gone_and_its_references_are_removed(port: PortClient)
     ids = job.get("id_map") or {}
     if set(ids) != {"m", "p", "q"}:
         raise Finding(
-            f"the import did not map every record (id_map {ids}, rejected {job.get('rejected')})"
+            "the import did not map every record",
+            mismatches=[
+                Mismatch("$.id_map", "m, p and q", sorted(ids), f"rejected: {job.get('rejected')}")
+            ],
         )
     cursor = port.end_cursor(ALICE)
     try:
@@ -195,7 +198,8 @@ def test_deleted_record_is_gone_and_its_references_are_removed(port: PortClient)
             response = port.delete_record(ALICE, ids[archive_id])
             if response.status != 204:
                 raise Finding(
-                    f"DELETE of a {archive_id!r} record answered {response.status}, expected 204",
+                    f"the {archive_id!r} record cannot be deleted",
+                    mismatches=[Mismatch("status", 204, response.status)],
                     evidence=[response.exchange],
                 )
         export = port.export(ALICE)

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from conformance import ALICE, Finding, Mismatch, not_applicable
+from conformance import ALICE, Finding, Mismatch, human_size, not_applicable
 from conformance.port.client import PortClient, resolve_media_url
 
 from .conftest import Baseline
@@ -28,13 +28,30 @@ def test_every_media_record_downloads_with_its_size_and_hash(
         response = port.probe.get(url, role=ALICE, validate=False)
         label = f"Media {record.get('id')} ({response.exchange})"
         if response.status != 200:
-            mismatches.append(Mismatch(label, "200", response.status, f"GET {url}"))
+            mismatches.append(Mismatch("status", 200, response.status, f"GET {url}", label))
             continue
-        if len(response.content) != record.get("size"):
-            mismatches.append(Mismatch(f"{label} size", record.get("size"), len(response.content)))
+        declared = record.get("size")
+        if len(response.content) != declared:
+            mismatches.append(
+                Mismatch(
+                    "size",
+                    human_size(declared) if isinstance(declared, int) else declared,
+                    human_size(len(response.content)),
+                    "the bytes downloaded, against the record's size",
+                    label,
+                )
+            )
         digest = hashlib.sha256(response.content).hexdigest()
         if digest != str(record.get("sha256")).lower():
-            mismatches.append(Mismatch(f"{label} sha256", record.get("sha256"), digest))
+            mismatches.append(
+                Mismatch(
+                    "sha256",
+                    record.get("sha256"),
+                    digest,
+                    "SHA-256 of the bytes downloaded",
+                    label,
+                )
+            )
     if mismatches:
         raise Finding("media bytes do not match their records", mismatches=mismatches)
 
@@ -44,12 +61,16 @@ def test_parts_answer_byte_ranges(port: PortClient, baseline: Baseline) -> None:
     """First, middle and suffix ranges give 206 and the exact bytes; past the end gives 416."""
     urls, _ = port.fresh_part_urls(ALICE, baseline.export)
     if not urls:
-        raise Finding("the baseline export lists no part")
+        raise Finding(
+            "the baseline export cannot be read by range",
+            mismatches=[Mismatch("$.parts", "at least one part", "none")],
+        )
     url = urls[0]
     whole = port.probe.get(url, role=ALICE, validate=False)
     if whole.status != 200:
         raise Finding(
-            f"the baseline export's first part answered {whole.status}, expected 200",
+            "the baseline export's first part cannot be downloaded",
+            mismatches=[Mismatch("status", 200, whole.status, f"GET {url}")],
             evidence=[whole.exchange],
         )
     size = len(whole.content)
@@ -75,8 +96,8 @@ def test_parts_answer_byte_ranges(port: PortClient, baseline: Baseline) -> None:
             mismatches.append(
                 Mismatch(
                     f"{label} body",
-                    f"{len(expected)} bytes from {first}",
-                    f"{len(response.content)} other bytes",
+                    f"{human_size(len(expected))} from byte {first}",
+                    f"{human_size(len(response.content))}, other than those",
                 )
             )
     beyond = port.probe.get(url, role=ALICE, headers={"Range": f"bytes={size}-"}, validate=False)

@@ -13,6 +13,7 @@ from conformance import (
     Harness,
     Mismatch,
     Role,
+    human_duration,
     not_applicable,
     retry_after,
 )
@@ -29,8 +30,9 @@ def test_export_is_accepted_and_becomes_ready_in_time(port: PortClient, harness:
     export = port.export(ALICE, download=False)
     port.delete_export(ALICE, export.location)
     harness.verified(
-        f"an export of alice: 202 with Location, ready after {export.seconds_to_ready:.1f} s "
-        f"(at most {port.export_ceiling():.0f} s allowed)"
+        f"an export of alice: 202 with Location, ready after "
+        f"{human_duration(export.seconds_to_ready)} "
+        f"(at most {human_duration(port.export_ceiling())} allowed)"
     )
 
 
@@ -41,7 +43,10 @@ def test_every_part_matches_its_declared_size_and_hash(
     """Each part's bytes have the declared size and SHA-256."""
     export = baseline.export
     if not export.parts:
-        raise Finding("the ready export lists no parts")
+        raise Finding(
+            "the ready export lists no parts",
+            mismatches=[Mismatch("$.parts", "at least one part", [])],
+        )
     mismatches = [m for i, part in enumerate(export.parts) for m in part.mismatches(i)]
     if mismatches:
         raise Finding(
@@ -102,7 +107,10 @@ def test_exports_are_free_and_not_throttled_below_the_quota(
     declared = port.claims.limits().get("port.exports_per_day")
     if isinstance(declared, int) and declared < SUITE_EXPORT_FLOOR:
         raise Finding(
-            f"port.exports_per_day is {declared}; the standard's floor is {SUITE_EXPORT_FLOOR}"
+            "the declared export quota is below the standard's floor",
+            mismatches=[
+                Mismatch("$.limits['port.exports_per_day']", f"≥ {SUITE_EXPORT_FLOOR}", declared)
+            ],
         )
     result = quota_probe(port, harness)
     mismatches: list[Mismatch] = []

@@ -10,8 +10,8 @@ import pytest
 
 from conformance import ALICE, BOB, Examples, Finding, Harness, Mismatch, draw
 from conformance.port.archive import serialize
-from conformance.port.client import PortClient, differences_as_mismatches, resolve_media_url
-from conformance.port.equality import Difference, Kind, compare_records, is_money
+from conformance.port.client import PortClient, resolve_media_url
+from conformance.port.equality import Kind, compare_records, is_money
 from conformance.port.properties import round_trip_examples, run_property
 from conformance.port.roundtrip import (
     RoundTrip,
@@ -140,7 +140,7 @@ def test_money_round_trips_as_exact_decimals(
     orders: list[int] = []
 
     def judge(trips: list[RoundTrip]) -> None:
-        differences: list[Difference] = [
+        differences: list[Mismatch] = [
             d
             for trip in trips
             for d in of_kind(trip.differences, trip.generated.records, Kind.MONEY)
@@ -231,8 +231,7 @@ def _round_trip_between(
     finally:
         cleanup(dest, into, exported.records, id_map)
     assert before.archive is not None and after.archive is not None
-    differences = compare_records(exported.records, after.archive.records, id_map)
-    mismatches = differences_as_mismatches(differences)
+    mismatches = compare_records(exported.records, after.archive.records, id_map)
     before_ids = {r.get("id") for r in before.archive.records}
     mapped = set(id_map.values())
     for record in after.archive.records:
@@ -240,10 +239,11 @@ def _round_trip_between(
         if rid not in before_ids and rid not in mapped:
             mismatches.append(
                 Mismatch(
-                    f"{record.get('type')} {rid}",
-                    "nothing",
-                    "a record",
+                    f"{record.get('type')} record",
+                    "absent",
+                    "added",
                     "the import added a record the export did not hold",
+                    subject=str(rid),
                 )
             )
     kept = {r.get("id"): r for r in after.archive.records}
@@ -251,10 +251,11 @@ def _round_trip_between(
         if record.get("type") != "Profile" and record.get("id") not in kept:
             mismatches.append(
                 Mismatch(
-                    f"{record.get('type')} {record.get('id')}",
+                    f"{record.get('type')} record",
                     "kept",
                     "gone",
                     "the import removed a record the account held",
+                    subject=str(record.get("id")),
                 )
             )
     rejected = list(job.get("rejected") or [])

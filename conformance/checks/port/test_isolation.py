@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 import time
@@ -24,15 +25,11 @@ from conformance import (
     Response,
     Role,
     draw,
+    human_duration,
     not_applicable,
 )
 from conformance.port.archive import serialize
-from conformance.port.client import (
-    Export,
-    PortClient,
-    differences_as_mismatches,
-    resolve_media_url,
-)
+from conformance.port.client import Export, PortClient, resolve_media_url
 from conformance.port.equality import compare_records
 from conformance.port.roundtrip import cleanup
 from conformance.port.strategies import archives
@@ -284,7 +281,10 @@ def _private_media(
     ]
     if not found:
         port.delete_export(ALICE, export.location)
-        raise Finding("a Media record imported for the isolation check is missing from the export")
+        raise Finding(
+            "a Media record imported for the isolation check is missing from the export",
+            mismatches=[Mismatch("$", "the Media record", None, "missing", str(record["id"]))],
+        )
     return export, resolve_media_url(port.probe, found[0]["url"])
 
 
@@ -378,8 +378,11 @@ def test_signed_urls_expire_within_the_declared_lifetime(
     lifetime = port.claims.limits().get("port.signed_url_seconds")
     if not isinstance(lifetime, (int, float)) or isinstance(lifetime, bool):
         raise Finding(
-            "a part URL works without credentials, so it is signed, but the platform declares "
-            f"no port.signed_url_seconds (got {lifetime!r})",
+            "a part URL works without credentials, so it is signed, but its lifetime is not "
+            "declared",
+            mismatches=[
+                Mismatch("$.limits['port.signed_url_seconds']", "a number of seconds", lifetime)
+            ],
             evidence=[fresh.exchange],
         )
     if lifetime > _LONGEST_WAIT:
@@ -393,7 +396,7 @@ def test_signed_urls_expire_within_the_declared_lifetime(
     wait = given + float(lifetime) + _SKEW - time.monotonic()
     if wait > port.probe.remaining() - 10:
         raise DeadlineExceeded(
-            f"the part URL must be tried {wait:.0f} s from now (port.signed_url_seconds "
+            f"the part URL must be tried {human_duration(wait)} from now (port.signed_url_seconds "
             f"{lifetime} + {_SKEW} s), past the check's time limit; raise limits.check_timeout"
         )
     time.sleep(max(0.0, wait))
@@ -404,7 +407,7 @@ def test_signed_urls_expire_within_the_declared_lifetime(
             "a signed URL still works after its declared lifetime",
             mismatches=[
                 Mismatch(
-                    f"the baseline's first part URL, {age:.0f} s after it was given "
+                    f"the baseline's first part URL, {human_duration(age)} after it was given "
                     f"({late.exchange})",
                     "401, 403, 404 or 410",
                     late.status,
@@ -415,8 +418,8 @@ def test_signed_urls_expire_within_the_declared_lifetime(
         )
     harness.verified(
         f"the baseline's first part URL worked without credentials ({fresh.status}) and "
-        f"answered {late.status} {age:.0f} s after it was given (port.signed_url_seconds: "
-        f"{lifetime})",
+        f"answered {late.status} {human_duration(age)} after it was given "
+        f"(port.signed_url_seconds: {lifetime})",
         evidence=[fresh.exchange, late.exchange],
     )
 
@@ -547,14 +550,7 @@ class _Parity:
         ones, others = first.archive.records, third.archive.records
         self.records = len(ones)
         same = {str(r.get("id")): str(r.get("id")) for r in ones if isinstance(r.get("id"), str)}
-        found = differences_as_mismatches(compare_records(ones, others, same))
-        found += differences_as_mismatches(compare_records(others, ones, same))
-        for mismatch in found[:20]:
-            self.mismatches.append(
-                Mismatch(
-                    f"third_party export: {mismatch.path}",
-                    mismatch.expected,
-                    mismatch.actual,
-                    mismatch.reason,
-                )
-            )
+        found = compare_records(ones, others, same) + compare_records(others, ones, same)
+        self.mismatches += [
+            dataclasses.replace(m, path=f"third_party export: {m.path}") for m in found
+        ]

@@ -1,0 +1,176 @@
+"""The hooks of one conformance run inside a pytest session.
+
+``conformance.plugin`` registers a ``ConformanceRun`` in ``pytest_configure``
+only when a run is active (a ``--target``, or a target the runner hands
+over), as pytest registers its junitxml reporter: a pytest session without
+a target never loads this module, nor the validators and reporters it
+brings. The run keeps the checks of the selected requirements, skips those
+the claims exclude, maps each check's outcome to one COMMON C4 outcome,
+folds them into the verdict and writes the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from conformance._harness.checking import not_claimed, prerequisite_failed
+from conformance._harness.classify import classify, finding_evidence, relabel, what_was_checked
+from conformance._harness.errors import ConfigError, TargetUnreachable, UsageError
+from conformance._harness.harness import Harness
+from conformance._harness.marks import probes_key, requirement_ids
+from conformance._harness.options import Options
+from conformance._harness.report import console, write_reports
+from conformance._harness.results import UNCITED_PASS, CheckResult, Outcome
+from conformance._harness.target import Target, load_target
+
+
+class ConformanceRun:
+    """The plugin object of one run: it owns the run's harness."""
+
+    def __init__(self, harness: Harness, *, preset: bool) -> None:
+        self.harness = harness
+        # Under the runner (``conformance run``) the command reports a refused
+        # token itself, with its own exit code; under plain pytest it is a usage error.
+        self.preset = preset
+
+    @classmethod
+    def start(
+        cls, target: Target, second: Target | None, options: Options, *, preset: bool
+    ) -> ConformanceRun:
+        """A run against targets already loaded."""
+        return cls(Harness(target, options, second=second), preset=preset)
+
+    @classmethod
+    def from_files(cls, target: str, second: str | None, options: Options) -> ConformanceRun:
+        """A run against the target files given on pytest's command line."""
+        try:
+            loaded = load_target(target)
+            return cls.start(loaded, load_target(second) if second else None, options, preset=False)
+        except (ConfigError, UsageError) as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        wanted = {r.id for r in self.harness.selection}
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
+        for item in items:
+            ids = requirement_ids(item)
+            (keep if ids and any(i in wanted for i in ids) else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            self.harness.deselected.update(requirement_ids(item))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        harness = self.harness
+        if not session.config.option.collectonly:
+            self._check_credentials(session)
+        # A requirement whose checks -k or -m deselected was not selected: a skip.
+        # One with no check at all stays "no check ran", an error.
+        collected = {rid for item in session.items for rid in requirement_ids(item)}
+        for info in harness.selection:
+            if info.id not in collected and info.id in harness.deselected:
+                harness.record(
+                    CheckResult(
+                        info.id,
+                        "(none selected)",
+                        Outcome.SKIP,
+                        "not selected in this run: its checks were deselected (-k or -m)",
+                    )
+                )
+
+    def _check_credentials(self, session: pytest.Session) -> None:
+        """Refused tokens are a configuration error: no check runs, nothing is judged."""
+        error = self.harness.check_credentials()
+        if error is None:
+            return
+        if session.items:
+            session.config.hook.pytest_deselected(items=list(session.items))
+            session.items.clear()
+        if not self.preset:
+            raise pytest.UsageError(str(error))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        harness = self.harness
+        ids = requirement_ids(item)
+        if not ids:
+            return
+        harness.begin_check(item.nodeid)
+        claims = harness.claims()
+        if "C-001" in ids:
+            return  # C-001 decides the claims; it always runs
+        if claims.unreachable:
+            raise TargetUnreachable(claims.problem)
+        if not claims.usable:
+            prerequisite_failed("C-001", claims.problem)
+        infos = [harness.requirement(i) for i in ids]
+        if not any(claims.claims(info) for info in infos):
+            not_claimed(claims.why_not(infos[0]))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        ids = requirement_ids(item)
+        if not ids or not (report.when == "call" or (report.when == "setup" and not report.passed)):
+            return report
+        harness = self.harness
+        outcome, reason = classify(call, report)
+        ledger = harness.ledger(item.nodeid)
+        own = [e for p in item.stash.get(probes_key, []) for e in p.exchanges]
+        evidence = list(dict.fromkeys([*own, *ledger.evidence, *finding_evidence(call)]))
+        if outcome is Outcome.PASS:
+            if evidence:
+                reason = "; ".join(ledger.verified) or what_was_checked(item, len(evidence))
+            else:
+                outcome, reason = Outcome.ERROR, UNCITED_PASS
+        for rid in ids:
+            harness.record(
+                CheckResult(
+                    rid,
+                    item.nodeid,
+                    outcome,
+                    reason,
+                    report.duration,
+                    tuple(evidence),
+                    harness.seed,
+                )
+            )
+        relabel(report, outcome, reason, [harness.requirement(i).level for i in ids])
+        return report
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        harness = self.harness
+        if session.config.option.collectonly:
+            harness.close()  # nothing was judged: no verdict, no report
+            return
+        result = harness.finish()
+        if harness.report_dir is not None:
+            write_reports(result, harness.report_dir)
+        harness.close()
+        # pytest's exit code agrees with the headline: a verdict that is not a clean
+        # (partial) pass fails the session even if no check failed in pytest's eyes
+        # (deselected checks, a requirement no check decided).
+        if result.failing() and session.exitstatus in (
+            pytest.ExitCode.OK,
+            pytest.ExitCode.NO_TESTS_COLLECTED,
+        ):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+        result = self.harness.result
+        if result is None:
+            return
+        for line in console.render(result, self.harness.report_dir).splitlines():
+            terminalreporter.write_line(line)
