@@ -21,6 +21,7 @@ from conformance._version import __version__
 if _TYPE_CHECKING:
     from conformance._harness.catalogue import Catalogue, Spec
     from conformance._harness.checking import not_applicable, not_claimed, prerequisite_failed
+    from conformance._harness.cloud_target import OciSettings, S3Key, S3Settings
     from conformance._harness.compare import LogicalRequest, Variant, diff, differential, ignoring
     from conformance._harness.errors import (
         ConfigError,
@@ -65,6 +66,9 @@ _HOMES: dict[str, str] = {
     "Target": "conformance._harness.target",
     "load_target": "conformance._harness.target",
     "origin_of": "conformance._harness.target",
+    "OciSettings": "conformance._harness.cloud_target",
+    "S3Key": "conformance._harness.cloud_target",
+    "S3Settings": "conformance._harness.cloud_target",
     "Harness": "conformance._harness.harness",
     "Probe": "conformance._harness.probe",
     "Response": "conformance._harness.probe",
@@ -119,6 +123,10 @@ __all__ = [  # noqa: RUF022 - grouped by purpose, as schemathesis groups "Checks
     "Target",
     "load_target",
     "origin_of",
+    # A target's other surfaces (CLOUD): S3 and a container registry
+    "S3Settings",
+    "S3Key",
+    "OciSettings",
     # Writing a check: what the fixtures hand you
     "Harness",
     "Probe",

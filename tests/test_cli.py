@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance._harness.catalogue import Catalogue
 from conformance._harness.cli import (
     EXIT_CONFORMANT,
     EXIT_GARBAGE,
@@ -24,6 +25,9 @@ from conformance.faults.proxy import FaultProxy
 from conformance.faults.transforms import TRANSFORMS
 from conformance.faults.transforms.common import problem
 from conformance.reference.server import ReferencePlatform
+
+CLAIMED = sum(1 for _ in Catalogue.load())
+"""Every requirement of the catalogue: the reference claims them all."""
 
 
 class _Garbage(BaseHTTPRequestHandler):
@@ -176,7 +180,7 @@ def test_a_token_denied_an_operation_is_not_a_configuration_error(
         )
     out = capsys.readouterr()
     assert code == EXIT_CONFORMANT, out.err
-    assert "PARTIAL: 1 of 45 requirements decided" in out.out
+    assert f"PARTIAL: 1 of {CLAIMED} requirements decided" in out.out
 
 
 def test_specs_of_an_unknown_standard_is_a_usage_error(
@@ -224,10 +228,17 @@ def test_a_run_narrowed_to_a_standard_is_partial_records_its_selection_and_verif
     out = capsys.readouterr().out
     # A narrowed run whose selected MUSTs all pass exits 0, and says PARTIAL, never CONFORMANT.
     assert code == EXIT_CONFORMANT, out
-    assert "PARTIAL: 21 of 45 requirements decided (selection: --standard PORT)" in out
+    assert f"PARTIAL: 21 of {CLAIMED} requirements decided (selection: --standard PORT)" in out
     assert not any(line.startswith("CONFORMANT") for line in out.splitlines())
     (run_dir,) = (tmp_path / "r").iterdir()
-    assert {p.name for p in run_dir.iterdir()} == {"report.json", "junit.xml", "evidence.jsonl"}
+    assert {p.name for p in run_dir.iterdir()} == {
+        "report.json",
+        "junit.xml",
+        "evidence.jsonl",
+        "manifest.json",
+        "manifest.sig",
+        "signing-key.pub.pem",
+    }
     assert main(["verify", str(run_dir)]) == 0
     evidence = (run_dir / "evidence.jsonl").read_text(encoding="utf-8")
     for token in reference.identities.tokens.values():
@@ -238,8 +249,8 @@ def test_a_run_narrowed_to_a_standard_is_partial_records_its_selection_and_verif
     assert report["selection"]["requirements"] == [] and report["selection"]["deselected"] == []
     summary = report["summary"]
     assert (summary["verdict"], summary["conformant"]) == ("partial", False)
-    assert (summary["decided"], summary["claimed"]) == (21, 45)
-    assert summary["headline"].startswith("PARTIAL: 21 of 45")
+    assert (summary["decided"], summary["claimed"]) == (21, CLAIMED)
+    assert summary["headline"].startswith(f"PARTIAL: 21 of {CLAIMED}")
     for token in reference.identities.tokens.values():
         assert token not in json.dumps(report)
     # A pass that cites no exchange does not verify.
@@ -273,7 +284,7 @@ def test_failing_must_exits_1(
     assert code == EXIT_NOT_CONFORMANT
     out = capsys.readouterr().out
     headline = next(line for line in out.splitlines() if line.startswith("PARTIAL"))
-    assert headline.startswith("PARTIAL: 1 of 45 requirements decided"), out
+    assert headline.startswith(f"PARTIAL: 1 of {CLAIMED} requirements decided"), out
     assert "claimed MUST failed: PORT-015" in headline
 
 

@@ -21,16 +21,30 @@ from conformance._harness.catalogue import Catalogue
 from conformance._harness.harness import Options
 from conformance._harness.results import Outcome
 from conformance._harness.runner import run
-from conformance.reference.choices import ChoiceSet, choice_set, disc, fair, link
+from conformance.reference.choices import (
+    ChoiceSet,
+    choice_set,
+    cloud,
+    cloud_s3,
+    disc,
+    fair,
+    link,
+)
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
 
-STANDARDS: dict[str, ModuleType] = {"LINK": link, "DISC": disc, "FAIR": fair}
+# A standard's choices may be declared in several modules (CLOUD: its S3 surface apart).
+STANDARDS: dict[str, tuple[ModuleType, ...]] = {
+    "LINK": (link,),
+    "DISC": (disc,),
+    "FAIR": (fair,),
+    "CLOUD": (cloud, cloud_s3),
+}
 
 
-def last_options(standard: ModuleType) -> ChoiceSet:
-    """``default`` with every choice of ``standard`` at its last declared option."""
-    pairs: list[tuple[Any, Any]] = [(c, c.options[-1]) for c in standard.CHOICES]
+def last_options(modules: tuple[ModuleType, ...]) -> ChoiceSet:
+    """``default`` with every choice of the ``modules`` at its last declared option."""
+    pairs: list[tuple[Any, Any]] = [(c, c.options[-1]) for m in modules for c in m.CHOICES]
     return choice_set("default").replacing(*pairs)
 
 
@@ -47,12 +61,22 @@ def platform(tmp_path: Path, standard: str) -> Iterator[ReferencePlatform]:
         yield running
 
 
+@pytest.fixture
+def second(tmp_path: Path, standard: str) -> Iterator[ReferencePlatform]:
+    """A second platform on the same options, for cross-target checks (CLOUD-108)."""
+    choices = last_options(STANDARDS[standard])
+    with ReferencePlatform(data_dir=tmp_path / "second", choices=choices) as running:
+        yield running
+
+
 def test_every_requirement_passes_on_the_last_options(
-    platform: ReferencePlatform, standard: str
+    platform: ReferencePlatform, second: ReferencePlatform, standard: str
 ) -> None:
     requirements = tuple(r.id for r in Catalogue.load() if r.id.startswith(standard))
     result = run(
-        reference_target(platform), options=Options(requirements=requirements, seed=7, examples=3)
+        reference_target(platform),
+        options=Options(requirements=requirements, seed=7, examples=3),
+        second=reference_target(second, "reference-b"),
     )
     outcomes = {r.info.id: (r.outcome, r.reason) for r in result.requirements}
     failing = {

@@ -24,6 +24,7 @@ from conformance._harness.results import Outcome, RunResult, Verdict
 from conformance._harness.runner import run
 from conformance._harness.target import Target
 from conformance.faults.catalog import Fault, load_faults
+from conformance.faults.fronts import behind, upstream
 from conformance.faults.proxy import FaultProxy
 from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.server import ReferencePlatform
@@ -91,9 +92,13 @@ def test_every_requirement_passes_on_the_reference(platform: Target, second: Tar
 def test_fault_makes_each_requirement_it_names_fail(
     fault: Fault, platform: Target, second: Target
 ) -> None:
-    with FaultProxy(platform.base_url, fault) as proxy:
-        faulty = dataclasses.replace(platform, name=f"fault-{fault.name}", base_url=proxy.base_url)
-        options = Options(requirements=fault.breaks, seed=SEED, examples=5, shrink=False)
+    with FaultProxy(upstream(platform, fault.front), fault) as proxy:
+        faulty = dataclasses.replace(
+            behind(platform, fault.front, proxy.base_url), name=f"fault-{fault.name}"
+        )
+        options = Options(
+            requirements=fault.breaks, seed=SEED, examples=5, shrink=False, as_of=fault.as_of
+        )
         result = run(faulty, second=second, options=options)
     seen = outcomes(result)
     wrong = {rid: seen[rid] for rid in fault.breaks if seen[rid][0] is not Outcome.FAIL}

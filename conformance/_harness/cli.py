@@ -1,4 +1,4 @@
-"""The command line: ``conformance run | specs | serve-reference | verify``.
+"""The command line: ``conformance run | specs | serve-reference | serve-peer | verify | keygen``.
 
 Exit codes of ``conformance run`` (also in the README):
 
@@ -14,32 +14,33 @@ Exit codes of ``conformance run`` (also in the README):
     document
 5   UNDECIDED: no claimed MUST failed, but some ended error or skip
     (also in a PARTIAL run)
-70  internal error of the suite (a bug: please report it)
+70  INTERNAL ERROR of the suite (a bug: please report it); the reports
+    are written as far as the error allowed
 ==  =====================================================================
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-import jsonschema
-
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.checklist import checks_by_requirement, coverage, find_checks
 from conformance._harness.errors import ConfigError, ConformanceError, UsageError
-from conformance._harness.evidence import verify_chain
 from conformance._harness.options import add_run_options, options_from
-from conformance._harness.report.json_report import schema
 from conformance._harness.results import RequirementInfo, RunResult, Verdict
 from conformance._harness.runner import run
+from conformance._harness.safe_text import console_text
+from conformance._harness.signing import keygen, load_signing_key
 from conformance._harness.target import Target, load_target
+from conformance._harness.verify import verify_run
 from conformance._version import __version__
+from conformance.peers.serve import PEER_NAMES, serve_peer
 from conformance.reference.__main__ import main as reference_main
 from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.server import ReferencePlatform
@@ -72,6 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("conformance: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # a bug of the suite: its documented exit code, and what to report
+        print(
+            "conformance: internal error (a bug of the suite; please report it with this):\n"
+            + console_text(traceback.format_exc()),
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,9 +130,40 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(command=_serve)
 
-    verify = sub.add_parser("verify", help="verify a report directory: schema and evidence chain")
+    peer = sub.add_parser(
+        "serve-peer",
+        help="serve an independent implementation on loopback (moto's S3 server, "
+        "the distribution registry) and write a target file for it",
+    )
+    peer.add_argument("peer", choices=PEER_NAMES)
+    peer.add_argument(
+        "--dir",
+        metavar="DIR",
+        help="where the target file, the 0600 secrets env file, its log and its data go "
+        "(default: ./<peer>-peer)",
+    )
+    peer.set_defaults(command=_serve_peer)
+
+    verify = sub.add_parser(
+        "verify",
+        help="verify a run's directory: signature, file hashes, evidence chain, outcomes",
+    )
     verify.add_argument("report_dir", metavar="DIR")
+    verify.add_argument(
+        "--key",
+        metavar="PUBLIC_KEY",
+        help="the signer's public key (PEM) you trust; without it the key in DIR is used, "
+        "which shows that nothing changed, not who signed",
+    )
     verify.set_defaults(command=_verify)
+
+    keys = sub.add_parser(
+        "keygen", help="make an Ed25519 key pair to sign runs with (run --signing-key)"
+    )
+    keys.add_argument(
+        "--out", required=True, metavar="DIR", help="where signing-key.pem (0600) and .pub.pem go"
+    )
+    keys.set_defaults(command=_keygen)
     return parser
 
 
@@ -133,6 +172,8 @@ def _run(args: argparse.Namespace) -> int:
     Catalogue.load().select(
         options.standards, options.profiles, options.requirements
     )  # usage errors first
+    if options.signing_key is not None:
+        load_signing_key(options.signing_key)
     with ExitStack() as stack:
         if args.target:
             target: Target = load_target(args.target)
@@ -141,14 +182,22 @@ def _run(args: argparse.Namespace) -> int:
             target, second = _start_reference(stack, _choices(args.choices))
         result = run(target, options=options, second=second, quiet=not args.verbose)
     verdict = result.verdict()
-    if verdict is Verdict.CONFIGURATION_ERROR:
-        print(f"conformance: error: {result.configuration_error}", file=sys.stderr)
+    if verdict is Verdict.INTERNAL_ERROR:
+        print(
+            f"conformance: internal error (a bug of the suite; please report it): "
+            f"{console_text(result.internal_error)}",
+            file=sys.stderr,
+        )
+    elif verdict is Verdict.CONFIGURATION_ERROR:
+        print(f"conformance: error: {console_text(result.configuration_error)}", file=sys.stderr)
     elif verdict is Verdict.UNREACHABLE:
-        print(f"conformance: target unreachable: {result.unreachable}", file=sys.stderr)
+        print(
+            f"conformance: target unreachable: {console_text(result.unreachable)}", file=sys.stderr
+        )
     elif verdict is Verdict.NO_DISCOVERY:
         print(
             f"conformance: the target answered, but not with a usable discovery document: "
-            f"{result.discovery_problem}",
+            f"{console_text(result.discovery_problem)}",
             file=sys.stderr,
         )
     return exit_code(result)
@@ -179,6 +228,7 @@ def exit_code(result: RunResult) -> int:
     """The documented exit code for a finished run (its verdict, see the module docstring)."""
     verdict = result.verdict()
     fixed = {
+        Verdict.INTERNAL_ERROR: EXIT_INTERNAL,
         Verdict.CONFIGURATION_ERROR: EXIT_USAGE,
         Verdict.UNREACHABLE: EXIT_UNREACHABLE,
         Verdict.NO_DISCOVERY: EXIT_GARBAGE,
@@ -224,29 +274,23 @@ def _serve(args: argparse.Namespace) -> int:
     return reference_main(argv)
 
 
+def _serve_peer(args: argparse.Namespace) -> int:
+    return serve_peer(args.peer, Path(args.dir or f"{args.peer}-peer"))
+
+
 def _verify(args: argparse.Namespace) -> int:
-    directory = Path(args.report_dir)
-    report = json.loads((directory / "report.json").read_text(encoding="utf-8"))
-    try:
-        jsonschema.validate(report, schema())
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
-        print(
-            f"{directory / 'report.json'}: does not match the report schema "
-            f"{schema()['properties']['schema_version']['const']} at {where}: {exc.message}"
-        )
-        return 1
-    count = verify_chain(directory / "evidence.jsonl")
-    known = set()
-    with (directory / "evidence.jsonl").open(encoding="utf-8") as f:
-        known = {json.loads(line)["id"] for line in f}
-    dangling = {e for r in report["requirements"] for e in r["evidence"]} - known
-    if dangling:
-        print(
-            f"report.json refers to exchanges missing from evidence.jsonl: {sorted(dangling)[:5]}"
-        )
-        return 1
-    print(f"{directory}: report.json valid, {count} exchanges, hash chain intact")
+    found = verify_run(Path(args.report_dir), Path(args.key) if args.key else None)
+    for problem in found.problems:
+        print(console_text(f"  {problem}"))
+    print(console_text(found.summary()))
+    return 0 if found.ok else 1
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    private, public = keygen(Path(args.out))
+    print(f"private key (keep it secret; 0600): {private}")
+    print(f"public key (give it to whoever verifies your runs): {public}")
+    print(f"sign runs with: conformance run --signing-key {private}")
     return 0
 
 

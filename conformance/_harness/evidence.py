@@ -2,9 +2,10 @@
 
 One ``EvidenceLog`` per run writes ``evidence.jsonl``: one JSON object per
 exchange, secrets redacted by the ``Redactor`` before anything is written.
-Each line carries the SHA-256 of the line before it, so the file is a hash
-chain a third party can verify (and, later, sign) without this package.
-Reports refer to exchanges by their ``id``.
+Each line carries its number ``n`` and the SHA-256 of the line before it
+(``prev``), so the file is a hash chain a third party can verify without
+this package; the run's signed manifest holds the hash of the last line
+(the chain's head). Reports refer to exchanges by their ``id``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from conformance._harness.errors import Mismatch
+from conformance._harness.safe_text import json_bytes
 from conformance._harness.secrets import Redactor
 
 EXCERPT_BYTES = 4096
+KEPT_BYTES = EXCERPT_BYTES + 1024
+"""Bytes of a body kept for its excerpt: a secret that crosses the excerpt's edge is
+still whole in them when they are redacted, before the excerpt is cut."""
 GENESIS = "0" * 64
 
 
@@ -40,16 +45,21 @@ class Body:
         return cls(
             len(data),
             hashlib.sha256(data).hexdigest(),
-            data[:EXCERPT_BYTES],
+            data[:KEPT_BYTES],
             len(data) > EXCERPT_BYTES,
         )
 
     def to_json(self, redactor: Redactor) -> dict[str, Any]:
-        """The body for the log: text if it decodes as UTF-8, else base64."""
+        """The body for the log: its first bytes redacted, then cut, then as UTF-8 text
+        (a character cut at the edge dropped) or, if they are not UTF-8, base64."""
+        kept = redactor.bytes(self.excerpt)[:EXCERPT_BYTES]
         try:
-            excerpt: dict[str, str] = {"text": redactor.text(self.excerpt.decode("utf-8"))}
-        except UnicodeDecodeError:
-            excerpt = {"base64": base64.b64encode(self.excerpt).decode("ascii")}
+            excerpt: dict[str, str] = {"text": kept.decode("utf-8")}
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data" and exc.start >= len(kept) - 3:
+                excerpt = {"text": kept[: exc.start].decode("utf-8")}
+            else:
+                excerpt = {"base64": base64.b64encode(kept).decode("ascii")}
         return {"size": self.size, "sha256": self.sha256, "truncated": self.truncated} | excerpt
 
 
@@ -82,12 +92,13 @@ class EvidenceLog:
         self.path = path
         self.redactor = redactor
         self._issued = 0
+        self._written = 0
         self._lock = threading.Lock()
         self._previous = GENESIS
-        self._file: IO[str] | None = None
+        self._file: IO[bytes] | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("w", encoding="utf-8")
+            self._file = path.open("wb")
 
     def new_id(self) -> str:
         """A fresh exchange id, unique within the run."""
@@ -105,20 +116,25 @@ class EvidenceLog:
         return [_exchange_id(n) for n in range(mark + 1, self._issued + 1)]
 
     def write(self, record: Record) -> None:
-        """Append one record, redacted, chained to the one before."""
+        """Append one record, redacted, numbered and chained to the one before."""
+        serialised = self._serialise(record)
         with self._lock:
-            line = json.dumps(
-                self._serialise(record) | {"prev": self._previous}, ensure_ascii=False
-            )
-            self._previous = hashlib.sha256(line.encode("utf-8")).hexdigest()
+            self._written += 1
+            line = json_bytes({"n": self._written} | serialised | {"prev": self._previous})
+            self._previous = hashlib.sha256(line).hexdigest()
             if self._file is not None:
-                self._file.write(line + "\n")
+                self._file.write(line + b"\n")
                 self._file.flush()
 
     @property
     def head(self) -> str:
         """The hash of the last line written (the chain's head)."""
         return self._previous
+
+    @property
+    def records(self) -> int:
+        """How many records were written (the chain's length)."""
+        return self._written
 
     def close(self) -> None:
         """Close the file; further writes are kept in the chain only."""
@@ -168,18 +184,89 @@ def _exchange_id(number: int) -> str:
     return f"ex-{number:06d}"
 
 
-def verify_chain(path: Path) -> int:
-    """Check the hash chain of an evidence file; return its number of records.
+class ChainBroken(ValueError):
+    """The evidence file is not the chain the run wrote; ``line`` is where it differs."""
 
-    Raises ``ValueError`` naming the first line whose ``prev`` does not match.
+    def __init__(self, path: Path, line: int, why: str) -> None:
+        self.line = line
+        super().__init__(f"{path}:{line}: {why}")
+
+
+@dataclass(frozen=True)
+class Chain:
+    """An evidence file whose hash chain holds: its records and its head."""
+
+    records: int
+    head: str
+    ids: tuple[str, ...]
+
+
+def verify_chain(path: Path, head: str | None = None, records: int | None = None) -> Chain:
+    """Check the hash chain of an evidence file, and its head and length if given.
+
+    Raises ``ChainBroken`` naming the line that was changed, removed, added,
+    duplicated or moved. A changed line is told from a changed ``prev`` by
+    the next line's ``prev`` (the manifest's ``head`` after the last line).
     """
-    previous = GENESIS
-    count = 0
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if json.loads(line).get("prev") != previous:
-                raise ValueError(f"{path}:{number}: the hash chain is broken here")
-            previous = hashlib.sha256(line.encode("utf-8")).hexdigest()
-            count += 1
-    return count
+    lines = path.read_bytes().split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    hashes = [hashlib.sha256(line).hexdigest() for line in lines]
+    parsed = [_parse(path, number, line) for number, line in enumerate(lines, 1)]
+    for number, (n, prev, _) in enumerate(parsed, 1):
+        if n != number:
+            raise ChainBroken(
+                path,
+                number,
+                f"holds record n={n}, where record {number} belongs: a record was removed, "
+                "added, duplicated or moved here",
+            )
+        expected = hashes[number - 2] if number > 1 else GENESIS
+        if prev != expected:
+            raise _broken_link(path, number, hashes, parsed, head)
+    if records is not None and len(lines) != records:
+        where = "removed from its end" if len(lines) < records else "added after its last"
+        raise ChainBroken(
+            path,
+            min(len(lines), records) + 1,
+            f"the manifest signs {records} record(s) and the file has {len(lines)}: "
+            f"records were {where} signed record",
+        )
+    last = hashes[-1] if hashes else GENESIS
+    if head is not None and last != head:
+        raise ChainBroken(
+            path,
+            len(lines),
+            "this line (the last) was changed: its hash is not the chain head the manifest signs",
+        )
+    return Chain(len(lines), last, tuple(ids for _, _, ids in parsed))
+
+
+def _broken_link(
+    path: Path,
+    number: int,
+    hashes: list[str],
+    parsed: list[tuple[object, object, str]],
+    head: str | None,
+) -> ChainBroken:
+    """Which line broke the link into line ``number``: the one before, or this one."""
+    if number == 1:
+        return ChainBroken(path, 1, "its prev is not the start of the chain: the line was changed")
+    following = parsed[number][1] if number < len(parsed) else head
+    if following == hashes[number - 1] or following is None:
+        # This line still links to what follows: the line before it was changed.
+        return ChainBroken(
+            path, number - 1, "the line was changed: its hash is not the next line's prev"
+        )
+    return ChainBroken(path, number, "the line was changed: its prev is not the line before's hash")
+
+
+def _parse(path: Path, number: int, line: bytes) -> tuple[object, object, str]:
+    """A line's ``n``, ``prev`` and ``id``; a line that is not a record is a broken chain."""
+    try:
+        record = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        record = None
+    if not isinstance(record, dict):
+        raise ChainBroken(path, number, "the line was changed: it is not a JSON object")
+    return record.get("n"), record.get("prev"), str(record.get("id"))

@@ -30,7 +30,9 @@ from conformance._harness.results import (
     fold,
     replay_of,
 )
+from conformance._harness.scrub import scrubbed
 from conformance._harness.secrets import Redactor
+from conformance._harness.signing import generate, load_signing_key
 from conformance._harness.target import Target
 from conformance._harness.validation import validator_for
 from conformance._version import __version__
@@ -92,12 +94,14 @@ class Harness:
             f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{_slug(target.name)}-{secrets.token_hex(3)}"
         )
         self.report_dir = options.report_dir / self.run_id if options.report_dir else None
-        secrets_all = list(target.credentials.values()) + list(
-            second.credentials.values() if second else []
-        )
-        self.redactor = Redactor(secrets_all)
+        # Tokens, S3 secret keys and registry passwords of both targets.
+        self.redactor = Redactor(target.secrets() + (second.secrets() if second else []))
         self.log = EvidenceLog(
             self.report_dir / "evidence.jsonl" if self.report_dir else None, self.redactor
+        )
+        # The key that seals the run's reports (conformance._harness.manifest).
+        self.signing_key = (
+            load_signing_key(options.signing_key) if options.signing_key else generate()
         )
         validator = validator_for(self.catalogue)
         self.transport = Transport(target, validator, self.log)
@@ -119,7 +123,19 @@ class Harness:
         return Probe(transport, check=check, requirement=requirement)
 
     def claims(self) -> Claims:
-        """The discovery document, fetched once per run."""
+        """The discovery document, fetched once per run (or the target file's ``claims:``)."""
+        if self._claims is None and self.target.stated_claims is not None:
+            # A platform with no discovery document (an S3 store, a registry): nothing is
+            # asked of it, and COMMON is not claimed unless the file names it.
+            self._claims = Claims.from_target_file(self.target.stated_claims)
+            self.notes.append(
+                f"claims stated by the target file {self.target.source} (claims:), "
+                "not published by the platform: "
+                + "; ".join(
+                    f"{c['id']} {c['version']} ({', '.join(c['profiles'])})"
+                    for c in self.target.stated_claims
+                )
+            )
         if self._claims is None:
             probe = self.probe("discovery", "C-001")
             try:
@@ -156,6 +172,10 @@ class Harness:
         claims = self.claims()
         if not claims.usable:
             return None
+        if claims.stated:
+            self.configuration_error = self._stated_claims_error()
+            if self.configuration_error is not None:
+                return self.configuration_error
         pairs = [(self.target, self.transport)]
         if self.second is not None and self.second_transport is not None:
             pairs.append((self.second, self.second_transport))
@@ -171,6 +191,33 @@ class Harness:
             if refusals:
                 self.configuration_error = credential_error(target, refusals)
                 return self.configuration_error
+        return None
+
+    def _stated_claims_error(self) -> ConfigError | None:
+        """A ``claims:`` entry naming a standard or profile the catalogue does not define.
+
+        A platform's discovery document may name what the suite does not know
+        (C5); a target file's claims are the operator's, and a typo there would
+        silently leave requirements unjudged.
+        """
+        for i, entry in enumerate(self.target.stated_claims or ()):
+            standard = str(entry["id"])
+            if standard not in self.catalogue.specs:
+                return ConfigError(
+                    self.target.source,
+                    f"claims[{i}].id",
+                    f"{standard} is not a standard of the catalogue",
+                    f"use one of: {', '.join(sorted(self.catalogue.specs))}",
+                )
+            known = self.catalogue.spec(standard).profiles
+            for j, profile in enumerate(entry["profiles"]):
+                if profile not in known:
+                    return ConfigError(
+                        self.target.source,
+                        f"claims[{i}].profiles[{j}]",
+                        f"{standard} defines no profile {profile!r}",
+                        f"use one of: {', '.join(sorted(known))}",
+                    )
         return None
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
@@ -247,7 +294,7 @@ class Harness:
             deselected=tuple(r.id for r in self.selection if r.id in self.deselected and judged),
         )
         claimed, unreachable, unusable = _discovery(self.catalogue, claims)
-        self.result = RunResult(
+        result = RunResult(
             run_id=self.run_id,
             suite_version=__version__,
             started_at=self.started_at,
@@ -273,7 +320,33 @@ class Harness:
             discovery_problem=unusable,
             configuration_error=str(self.configuration_error or ""),
         )
+        self.result = scrubbed(result, self.redactor)
         return self.result
+
+    def fail_internally(self, problem: str) -> RunResult:
+        """The result of a run the suite itself broke (a bug): what it had decided, said so."""
+        result = self.result
+        if result is None:
+            try:
+                result = self.finish()
+            except Exception as exc:  # the bug may be in finishing itself
+                problem += f"; finishing the run failed too ({type(exc).__name__}: {exc})"
+                self.log.close()
+                bare = RunResult(
+                    run_id=self.run_id,
+                    suite_version=__version__,
+                    started_at=self.started_at,
+                    finished_at=_now(),
+                    target={"name": self.target.name, "base_url": self.target.base_url},
+                    claims=None,
+                    specs=[],
+                    seed=self.seed,
+                    notes=list(self.notes),
+                )
+                result = scrubbed(bare, self.redactor)
+        result.internal_error = self.redactor.text(problem)
+        self.result = result
+        return result
 
     def requirement(self, rid: str) -> RequirementInfo:
         """The catalogue entry of a requirement."""

@@ -8,8 +8,10 @@ in every pytest run of this environment.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,21 @@ class Options:
     examples: int = 5
     shrink: bool = True
     property_calls: int = 60
+    as_of: datetime | None = None
+    """The instant date-bound rules are judged at (CLOUD-002's charge), instead of now."""
+    signing_key: Path | None = None
+    """The Ed25519 private key (PEM) that signs the run's manifest; None: one made per run."""
+
+
+def instant(value: str) -> datetime:
+    """An ISO 8601 date or date-time (``--as-of``); a date is its midnight, UTC when unzoned."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO 8601 date or date-time (2027-01-12, 2027-01-12T00:00:00Z)"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 RUN_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
@@ -88,6 +105,24 @@ RUN_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
         },
     ),
     (
+        ("--as-of",),
+        {
+            "type": instant,
+            "metavar": "DATE",
+            "help": "judge date-bound rules (CLOUD-002's switching charge) as of DATE, "
+            "not today (ISO 8601)",
+        },
+    ),
+    (
+        ("--signing-key",),
+        {
+            "metavar": "FILE",
+            "help": "sign the run's manifest with this Ed25519 private key (PEM, from "
+            "`conformance keygen`); default: a key made for the run, its public half "
+            "written beside the report",
+        },
+    ),
+    (
         ("--no-shrink",),
         {"action": "store_true", "help": "report the first failing example without shrinking it"},
     ),
@@ -111,4 +146,6 @@ def options_from(namespace: Any) -> Options:
         examples=namespace.examples,
         shrink=not namespace.no_shrink,
         property_calls=namespace.property_calls,
+        as_of=getattr(namespace, "as_of", None),
+        signing_key=Path(key) if (key := getattr(namespace, "signing_key", None)) else None,
     )

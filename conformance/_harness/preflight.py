@@ -43,6 +43,8 @@ CREDENTIAL_CHECKS: tuple[CredentialCheck, ...] = (
     CredentialCheck("FAIR", "/fair/v1/items", {"limit": "1"}),
     CredentialCheck("DISC", "/disc/v1/decisions", {}),
     CredentialCheck("LINK", "/link/v1/messages/interop-conformance-credential-check", {}),
+    # CLOUD's switching profile; its s3 and oci surfaces use keys and passwords, not tokens.
+    CredentialCheck("CLOUD", "/cloud/v1/inventory", {}),
 )
 
 

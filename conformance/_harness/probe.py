@@ -25,7 +25,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -46,7 +46,7 @@ from conformance._harness.errors import (
     TargetUnreachable,
     render_rows,
 )
-from conformance._harness.evidence import EXCERPT_BYTES, Body, EvidenceLog, Record
+from conformance._harness.evidence import EXCERPT_BYTES, KEPT_BYTES, Body, EvidenceLog, Record
 from conformance._harness.results import CheckResult, Outcome
 from conformance._harness.target import Role, Target, origin_of
 from conformance._harness.validation import Operation, Validator, media_type
@@ -66,6 +66,12 @@ _MAX_BACKOFF = 60.0  # seconds, for a 429 that says nothing of when to come back
 _CHUNK = 64 * 1024
 PROBLEMS = "C-002"
 RETRY_AFTER = "C-003"
+
+Signer = Callable[[str, str, Mapping[str, str], bytes | None], Mapping[str, str]]
+"""Signs a request: ``(method, url, headers, body) -> headers to send`` (S3's SigV4).
+
+The probe calls it right before sending, after its own headers are set, so what is
+signed is what is sent; it is called again for every redirect hop."""
 
 
 @dataclass
@@ -124,8 +130,8 @@ class _Tally:
     def add(self, chunk: bytes) -> None:
         self.size += len(chunk)
         self.hasher.update(chunk)
-        if len(self.excerpt) < EXCERPT_BYTES:
-            self.excerpt = (self.excerpt + chunk)[:EXCERPT_BYTES]
+        if len(self.excerpt) < KEPT_BYTES:  # redacted before it is cut to EXCERPT_BYTES
+            self.excerpt = (self.excerpt + chunk)[:KEPT_BYTES]
 
     def body(self) -> Body:
         return Body(self.size, self.hasher.hexdigest(), self.excerpt, self.size > EXCERPT_BYTES)
@@ -284,6 +290,8 @@ class Probe:
         validate: bool = True,
         follow_redirects: bool = True,
         wait_on_429: bool = True,
+        signer: Signer | None = None,
+        identity: str | None = None,
     ) -> Response:
         """Send one request and return the whole response (up to the size cap).
 
@@ -299,6 +307,10 @@ class Probe:
         limit allows; a wait past it ends the check ``error`` with the reason.
         With ``wait_on_429`` False (checks that study refusals) the request is
         neither held back to the quota nor retried: the 429 is returned.
+        A ``signer`` signs each request (and each redirect hop) as sent; a
+        ``Host`` in ``headers`` is sent as given while the connection goes to
+        the URL's host (S3's virtual-hosted addressing). ``identity`` names
+        the sender in the evidence when it is not a ``role`` (an S3 user).
         """
         if json_body is not None:
             content = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
@@ -312,7 +324,15 @@ class Probe:
         redirects = refusals = 0
         while True:
             record, raw = self._send(
-                method, target_url, role, sent, content, stream=False, paced=wait_on_429
+                method,
+                target_url,
+                role,
+                sent,
+                content,
+                stream=False,
+                paced=wait_on_429,
+                signer=signer,
+                identity=identity,
             )
             body = self._read_all(raw, record)
             if wait_on_429 and raw.status_code == 429:
@@ -329,10 +349,10 @@ class Probe:
                 break
             next_url = urljoin(target_url, location)
             if origin_of(next_url) != origin_of(target_url):
-                if origin_of(next_url) not in self.target.allowed_origins:
+                if not self.target.allows(origin_of(next_url)):
                     return response  # the check decides what a foreign redirect means
-                sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}
-                role = None
+                sent = {k: v for k, v in sent.items() if k.lower() not in ("authorization", "host")}
+                role = signer = identity = None
             if raw.status_code == 303 or (raw.status_code in (301, 302) and method == "POST"):
                 method, content = "GET", None
             target_url = next_url
@@ -352,6 +372,8 @@ class Probe:
         role: Role | None = None,
         headers: Mapping[str, str] | None = None,
         base: str | None = None,
+        signer: Signer | None = None,
+        identity: str | None = None,
     ) -> Iterator[Stream]:
         """GET a large body chunk by chunk; the record keeps its size and hash."""
         target_url = self.url(url, base)
@@ -363,6 +385,8 @@ class Probe:
             None,
             stream=True,
             paced=True,
+            signer=signer,
+            identity=identity,
         )
         tally = _Tally()
 
@@ -406,8 +430,9 @@ class Probe:
         return sent
 
     def _guard(self, url: str) -> None:
+        # Decided by the URL connected to: a Host header (virtual addressing) never is.
         origin = origin_of(url)
-        if origin != self.target.origin and origin not in self.target.allowed_origins:
+        if not self.target.allows(origin):
             raise RefusedDestination(
                 f"refused to contact {origin}: only the target's origin {self.target.origin} "
                 "and allowed_origins may be contacted (add it to allowed_origins if it is the platform's)"
@@ -423,6 +448,8 @@ class Probe:
         *,
         stream: bool,
         paced: bool,
+        signer: Signer | None = None,
+        identity: str | None = None,
     ) -> tuple[Record, requests.Response]:
         self._guard(url)  # before anything leaves the machine
         if self.remaining() <= 0:
@@ -434,12 +461,17 @@ class Probe:
         remaining = self.remaining()
         if remaining <= 0:
             raise DeadlineExceeded(f"{self.check or 'the check'} used up its time limit")
+        if signer is not None:
+            # Last, so that what is signed is what is sent (and what is recorded); the URL
+            # as requests will put it on the wire (its re-quoting of unreserved characters).
+            wire_url = requests.Request(method, url).prepare().url or url
+            headers = dict(signer(method, wire_url, headers, content))
         log = self.transport.log
         record = Record(
             id=log.new_id(),
             check=self.check,
             requirement=self.requirement,
-            role=str(role) if role else None,
+            role=str(role) if role else identity,
             method=method,
             url=url,
             request_headers=dict(headers),
@@ -481,7 +513,7 @@ class Probe:
         if declared.isdigit() and int(declared) > cap:
             raw.close()
             record.error = f"Content-Length {declared} exceeds the cap of {cap} bytes"
-            self._commit(record)
+            # Recorded once, by the caller (_read_all, stream), not here as well.
             raise ResponseTooLarge(f"{record.method} {record.url}: {record.error}")
         total = 0
         # A body that trickles in would never trip the per-read timeout: a watchdog

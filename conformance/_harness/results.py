@@ -49,6 +49,7 @@ class Verdict(enum.StrEnum):
     UNREACHABLE = "unreachable"
     NO_DISCOVERY = "no-discovery"
     CONFIGURATION_ERROR = "configuration-error"
+    INTERNAL_ERROR = "internal-error"
 
 
 # When a requirement has several checks, the worst one decides.
@@ -174,6 +175,8 @@ def replay_of(seed: int, options: Options, target_source: str, second_source: st
         extra += ["--property-calls", str(options.property_calls)]
     if not options.shrink:
         extra.append("--no-shrink")
+    if options.as_of is not None:
+        extra += ["--as-of", options.as_of.isoformat().replace("+00:00", "Z")]
     return Replay(
         seed,
         "" if target_source.startswith("<") else target_source,
@@ -270,6 +273,8 @@ class RunResult:
     """Why the discovery document could not be used (empty when it could)."""
     configuration_error: str = ""
     """Why no requirement was judged: the target file does not work with this platform."""
+    internal_error: str = ""
+    """What failed inside the suite (a bug): the reports are as complete as it allowed."""
 
     def counts(self) -> dict[str, int]:
         """How many requirements ended with each outcome."""
@@ -328,6 +333,8 @@ class RunResult:
 
     def verdict(self) -> Verdict:
         """The one verdict of the run (see ``headline`` for its sentence)."""
+        if self.internal_error:
+            return Verdict.INTERNAL_ERROR
         if self.configuration_error:
             return Verdict.CONFIGURATION_ERROR
         if self.unreachable:
@@ -358,6 +365,10 @@ class RunResult:
         verdict = self.verdict()
         failed = _ids(self.failed_musts())
         undecided = _ids(self.undecided_musts())
+        if verdict is Verdict.INTERNAL_ERROR:
+            return (
+                f"INTERNAL ERROR: the suite failed (a bug; please report it): {self.internal_error}"
+            )
         if verdict is Verdict.CONFIGURATION_ERROR:
             return f"CONFIGURATION ERROR: {self.configuration_error}"
         if verdict is Verdict.UNREACHABLE:
@@ -404,7 +415,8 @@ class RunResult:
                 "decided": len(self.decided()),
                 "claimed": None if self.claimed is None else len(self.claimed),
                 "counts": self.counts(),
-                "problem": self.configuration_error
+                "problem": self.internal_error
+                or self.configuration_error
                 or self.unreachable
                 or self.discovery_problem
                 or None,

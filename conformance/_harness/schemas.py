@@ -24,16 +24,27 @@ class ComponentSchemas:
     def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
         self._validators: dict[tuple[str, str], jsonschema.protocols.Validator] = {}
+        self._defs: dict[str, dict[str, Any]] = {}
+
+    def schema(self, standard: str, name: str) -> dict[str, Any]:
+        """The component ``name`` of ``standard`` as one JSON Schema: ``$ref`` into its ``$defs``.
+
+        Readers that convert a body to JSON-like values (XML) follow it to know
+        where arrays and numbers are.
+        """
+        spec = self._catalogue.spec(standard)
+        if spec.standard not in self._defs:
+            self._defs[spec.standard] = _bundle(spec.path)
+        defs = self._defs[spec.standard]
+        if name not in defs:
+            raise SpecError(f"{spec.path}: no components.schemas.{name}")
+        return {"$defs": defs, "$ref": f"#/$defs/{name}"}
 
     def check(self, standard: str, name: str, instance: Any) -> list[Mismatch]:
         """Every way ``instance`` breaks the component ``name`` of ``standard``."""
         key = (standard, name)
         if key not in self._validators:
-            spec = self._catalogue.spec(standard)
-            defs = _bundle(spec.path)
-            if name not in defs:
-                raise SpecError(f"{spec.path}: no components.schemas.{name}")
-            schema = {"$defs": defs, "$ref": f"#/$defs/{name}"}
+            schema = self.schema(standard, name)
             cls = jsonschema.validators.validator_for(
                 schema, default=jsonschema.Draft202012Validator
             )

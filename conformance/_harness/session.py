@@ -11,7 +11,9 @@ folds them into the verdict and writes the reports.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +22,13 @@ from conformance._harness.checking import not_claimed, prerequisite_failed
 from conformance._harness.classify import classify, finding_evidence, relabel, what_was_checked
 from conformance._harness.errors import ConfigError, TargetUnreachable, UsageError
 from conformance._harness.harness import Harness
+from conformance._harness.manifest import seal
 from conformance._harness.marks import probes_key, requirement_ids
 from conformance._harness.options import Options
 from conformance._harness.report import console, write_reports
-from conformance._harness.results import UNCITED_PASS, CheckResult, Outcome
+from conformance._harness.results import UNCITED_PASS, CheckResult, Outcome, RunResult
+from conformance._harness.safe_text import console_text
+from conformance._harness.secrets import Redactor
 from conformance._harness.target import Target, load_target
 
 
@@ -35,6 +40,8 @@ class ConformanceRun:
         # Under the runner (``conformance run``) the command reports a refused
         # token itself, with its own exit code; under plain pytest it is a usage error.
         self.preset = preset
+        self.broken = ""
+        """An unexpected exception outside any check (a bug): the run ends in an internal error."""
 
     @classmethod
     def start(
@@ -72,7 +79,14 @@ class ConformanceRun:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         harness = self.harness
         if not session.config.option.collectonly:
-            self._check_credentials(session)
+            try:
+                self._check_credentials(session)
+            except pytest.UsageError:
+                raise
+            except Exception as exc:  # a bug: judge nothing, end with the reports written
+                self.broken = _bug(exc)
+                session.config.hook.pytest_deselected(items=list(session.items))
+                session.items.clear()
         # A requirement whose checks -k or -m deselected was not selected: a skip.
         # One with no check at all stays "no check ran", an error.
         collected = {rid for item in session.items for rid in requirement_ids(item)}
@@ -106,8 +120,8 @@ class ConformanceRun:
             return
         harness.begin_check(item.nodeid)
         claims = harness.claims()
-        if "C-001" in ids:
-            return  # C-001 decides the claims; it always runs
+        if "C-001" in ids and not claims.stated:
+            return  # C-001 decides the claims it reads; it always runs
         if claims.unreachable:
             raise TargetUnreachable(claims.problem)
         if not claims.usable:
@@ -121,9 +135,16 @@ class ConformanceRun:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
+        self._judge(item, call, report)
+        _redact(report, self.harness.redactor)  # what pytest prints (-v) carries no secret
+        return report
+
+    def _judge(
+        self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+    ) -> None:
         ids = requirement_ids(item)
         if not ids or not (report.when == "call" or (report.when == "setup" and not report.passed)):
-            return report
+            return
         harness = self.harness
         outcome, reason = classify(call, report)
         ledger = harness.ledger(item.nodeid)
@@ -147,7 +168,6 @@ class ConformanceRun:
                 )
             )
         relabel(report, outcome, reason, [harness.requirement(i).level for i in ids])
-        return report
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -155,18 +175,42 @@ class ConformanceRun:
         if session.config.option.collectonly:
             harness.close()  # nothing was judged: no verdict, no report
             return
-        result = harness.finish()
+        problem = self.broken
+        if session.exitstatus == pytest.ExitCode.INTERNAL_ERROR and not problem:
+            problem = "pytest stopped with an internal error (its traceback is above)"
+        try:
+            result = harness.fail_internally(problem) if problem else harness.finish()
+        except Exception as exc:  # a bug: the run still ends with its reports, saying so
+            result = harness.fail_internally(_bug(exc))
         if harness.report_dir is not None:
-            write_reports(result, harness.report_dir)
+            self._write(result, harness.report_dir)
         harness.close()
         # pytest's exit code agrees with the headline: a verdict that is not a clean
         # (partial) pass fails the session even if no check failed in pytest's eyes
         # (deselected checks, a requirement no check decided).
-        if result.failing() and session.exitstatus in (
+        if result.internal_error:
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+        elif result.failing() and session.exitstatus in (
             pytest.ExitCode.OK,
             pytest.ExitCode.NO_TESTS_COLLECTED,
         ):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _write(self, result: RunResult, directory: Path) -> None:
+        """The reports, then the manifest that seals them with the evidence (signed)."""
+        harness = self.harness
+        write_reports(result, directory)
+        harness.log.close()
+        try:
+            seal(
+                directory,
+                result,
+                head=harness.log.head,
+                records=harness.log.records,
+                key=harness.signing_key,
+            )
+        except Exception as exc:  # a bug: the reports stand, unsealed, and the run says so
+            result.internal_error = result.internal_error or f"sealing the reports: {_bug(exc)}"
 
     def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
         result = self.harness.result
@@ -174,3 +218,26 @@ class ConformanceRun:
             return
         for line in console.render(result, self.harness.report_dir).splitlines():
             terminalreporter.write_line(line)
+
+
+def _bug(exc: BaseException) -> str:
+    """An unexpected exception as a bug report's first line: what, and where."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _redact(report: pytest.TestReport, redactor: Redactor) -> None:
+    """Redact and defuse what pytest itself prints of a check: its failure, captured output."""
+
+    def clean(text: str) -> str:
+        return console_text(redactor.text(text))
+
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):  # a skip: (path, line, reason)
+        report.longrepr = (longrepr[0], longrepr[1], clean(longrepr[2]))
+    elif longrepr is not None:
+        report.longrepr = clean(str(longrepr))
+    report.sections = [(title, clean(content)) for title, content in report.sections]
+    if isinstance(getattr(report, "wasxfail", None), str):
+        report.wasxfail = clean(report.wasxfail)

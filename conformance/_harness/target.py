@@ -21,9 +21,12 @@ A target file is YAML::
       check_timeout: 900
       max_response_bytes: 67108864
       requests_per_second: 10
+    cloud: {s3: {...}, oci: {...}}    # CLOUD's surfaces (see cloud_target.py)
+    claims: [...]                     # only for a platform with no discovery document
 
 Loading validates everything; every mistake is a ``ConfigError`` that names
-the file, the key and the fix. Tokens are never stored in the file.
+the file, the key and the fix. Tokens and other secrets are never stored in
+the file.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from conformance._harness.cloud_target import OciSettings, S3Settings, read_claims, read_cloud
+from conformance._harness.config_keys import KeyReader
 from conformance._harness.errors import ConfigError
 from conformance._harness.secrets import Secret
 
@@ -44,7 +49,18 @@ CLIENTS = ("first_party", "third_party", "competitor")
 CORE_USERS = ("alice", "bob", "carol")
 _ALLOWED_HEADERS = frozenset({"user-agent", "origin", "referer", "accept-language"})
 _TOP_KEYS = frozenset(
-    {"name", "base_url", "allowed_origins", "clients", "users", "credentials", "limits", "domains"}
+    {
+        "name",
+        "base_url",
+        "allowed_origins",
+        "clients",
+        "users",
+        "credentials",
+        "limits",
+        "domains",
+        "cloud",
+        "claims",
+    }
 )
 
 
@@ -84,11 +100,39 @@ class Target:
     source: str = "<memory>"
     token_envs: Mapping[Role, str] = field(default_factory=dict)
     """The environment variable each role's token was read from (target files only)."""
+    s3: S3Settings | None = None
+    """CLOUD's S3 surface (``cloud.s3``), served at an endpoint of its own."""
+    oci: OciSettings | None = None
+    """CLOUD's container registry (``cloud.oci``)."""
+    stated_claims: tuple[Mapping[str, Any], ...] | None = None
+    """``claims:``: what the file says the platform implements, for a platform that
+    publishes no discovery document (None: the claims are read from the platform)."""
 
     @property
     def origin(self) -> str:
         """``scheme://host[:port]`` of the base URL."""
         return origin_of(self.base_url)
+
+    def allows(self, origin: str) -> bool:
+        """Whether the suite may contact ``origin``: the base URL's, an allowed one, or
+        the endpoint of a configured surface (``cloud.s3``, ``cloud.oci``)."""
+        return (
+            origin == self.origin
+            or origin in self.allowed_origins
+            or origin in self.surface_origins()
+        )
+
+    def surface_origins(self) -> tuple[str, ...]:
+        """The origins of the configured CLOUD surfaces."""
+        return tuple(origin_of(s.endpoint) for s in (self.s3, self.oci) if s is not None)
+
+    def secrets(self) -> list[Secret]:
+        """Every secret the target holds: tokens, S3 secret keys, the registry password."""
+        out = list(self.credentials.values())
+        for surface in (self.s3, self.oci):
+            if surface is not None:
+                out += surface.secrets()
+        return out
 
     def token(self, role: Role) -> Secret:
         """The token of a role, or a ConfigError saying which key to add."""
@@ -130,7 +174,16 @@ class Target:
             "users": dict(self.users),
             "roles": sorted(str(r) for r in self.credentials),
             "limits": vars(self.limits) | {},
-        }
+        } | self._describe_cloud()
+
+    def _describe_cloud(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        cloud = {k: s.describe() for k, s in (("s3", self.s3), ("oci", self.oci)) if s}
+        if cloud:
+            out["cloud"] = cloud
+        if self.stated_claims is not None:
+            out["stated_claims"] = [dict(c) for c in self.stated_claims]
+        return out
 
 
 def origin_of(url: str) -> str:
@@ -171,11 +224,9 @@ def load_target(path: str | Path, environ: Mapping[str, str] | None = None) -> T
 
 def parse_target(raw: Any, file: str, env: Mapping[str, str]) -> Target:
     """Validate an already-parsed target document."""
-    v = _Validator(file)
+    v = KeyReader(file)
     doc = v.mapping(raw, "(top level)")
-    unknown = sorted(set(doc) - _TOP_KEYS)
-    if unknown:
-        v.fail(unknown[0], "unknown key", f"use one of: {', '.join(sorted(_TOP_KEYS))}")
+    v.known(doc, "", _TOP_KEYS)
     name = v.string(doc.get("name"), "name")
     base_url = v.url(doc.get("base_url"), "base_url")
     allowed = tuple(
@@ -183,10 +234,16 @@ def parse_target(raw: Any, file: str, env: Mapping[str, str]) -> Target:
         for i, u in enumerate(v.sequence(doc.get("allowed_origins", []), "allowed_origins"))
     )
     clients = _clients(v, doc.get("clients", {}))
-    users = _users(v, doc.get("users"))
+    stated = read_claims(v, doc.get("claims"))
+    # A platform known only by stated claims (an S3 store, a registry) may have no
+    # platform users to name: COMMON's alice, bob and carol are asked of the others.
+    users = {} if stated is not None and "users" not in doc else _users(v, doc.get("users"))
     token_envs: dict[Role, str] = {}
     credentials = _credentials(v, doc.get("credentials", {}), clients, users, env, token_envs)
     limits = _limits(v, doc.get("limits", {}))
+    s3, oci = read_cloud(v, doc.get("cloud"), env)
+    surfaces = tuple(origin_of(s.endpoint) for s in (s3, oci) if s is not None)
+    allowed = tuple(dict.fromkeys((*allowed, *surfaces)))
     domains = {
         k: tuple(
             v.string(d, f"domains.{k}[{i}]") for i, d in enumerate(v.sequence(val, f"domains.{k}"))
@@ -204,59 +261,13 @@ def parse_target(raw: Any, file: str, env: Mapping[str, str]) -> Target:
         domains,
         file,
         token_envs,
+        s3,
+        oci,
+        stated,
     )
 
 
-class _Validator:
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, key: str, problem: str, fix: str) -> None:
-        raise ConfigError(self.file, key, problem, fix)
-
-    def mapping(self, value: Any, key: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(key, f"expected a mapping, got {_kind(value)}", "write `key: value` pairs")
-        return {str(k): v for k, v in value.items()}
-
-    def sequence(self, value: Any, key: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(key, f"expected a list, got {_kind(value)}", "write a YAML list (`- item`)")
-        return list(value)
-
-    def string(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"expected a non-empty string, got {_kind(value)}", f"set {key}")
-        return str(value)
-
-    def url(self, value: Any, key: str) -> str:
-        text = self.string(value, key)
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            self.fail(
-                key,
-                f"{text!r} is not an absolute http(s) URL",
-                "write e.g. https://api.example.org",
-            )
-        if parts.query or parts.fragment:
-            self.fail(
-                key, f"{text!r} has a query or fragment", "give only scheme, host, port and path"
-            )
-        return text
-
-    def number(self, value: Any, key: str, *, minimum: float) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-            self.fail(
-                key, f"expected a number >= {minimum}, got {value!r}", f"set {key} to a number"
-            )
-        return float(value)
-
-
-def _kind(value: Any) -> str:
-    return "nothing" if value is None else f"{type(value).__name__} {value!r}"[:60]
-
-
-def _clients(v: _Validator, raw: Any) -> dict[str, dict[str, str]]:
+def _clients(v: KeyReader, raw: Any) -> dict[str, dict[str, str]]:
     clients: dict[str, dict[str, str]] = {c: {} for c in CLIENTS}
     for name, body in v.mapping(raw, "clients").items():
         if name not in CLIENTS:
@@ -275,7 +286,7 @@ def _clients(v: _Validator, raw: Any) -> dict[str, dict[str, str]]:
     return clients
 
 
-def _users(v: _Validator, raw: Any) -> dict[str, str]:
+def _users(v: KeyReader, raw: Any) -> dict[str, str]:
     if raw is None:
         v.fail("users", "missing", "add users.alice.id, users.bob.id and users.carol.id")
     users = {}
@@ -293,7 +304,7 @@ def _users(v: _Validator, raw: Any) -> dict[str, str]:
 
 
 def _credentials(
-    v: _Validator,
+    v: KeyReader,
     raw: Any,
     clients: Mapping[str, Any],
     users: Mapping[str, str],
@@ -327,7 +338,7 @@ def _credentials(
     return credentials
 
 
-def _limits(v: _Validator, raw: Any) -> Limits:
+def _limits(v: KeyReader, raw: Any) -> Limits:
     body = v.mapping(raw, "limits")
     known = Limits.__dataclass_fields__
     for key in body:

@@ -6,8 +6,8 @@ every target that claims any standard.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conformance._harness.catalogue import COMMON
@@ -25,6 +25,8 @@ class Claims:
     unreachable: bool = False
     evidence: tuple[str, ...] = ()
     profiles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    stated: bool = False
+    """True when the target file stated the claims (``claims:``) instead of the platform."""
 
     @classmethod
     def from_document(cls, document: Any, evidence: tuple[str, ...]) -> Claims:
@@ -38,6 +40,12 @@ class Claims:
                 names = tuple(p for p in raw if isinstance(p, str)) if isinstance(raw, list) else ()
                 profiles[entry["id"].upper()] = names
         return cls(document, "", False, evidence, profiles)
+
+    @classmethod
+    def from_target_file(cls, entries: Sequence[Mapping[str, Any]]) -> Claims:
+        """Claims a target file states for a platform that publishes no discovery document."""
+        document = {"standards": [dict(e) for e in entries]}
+        return replace(cls.from_document(document, ()), stated=True)
 
     @property
     def usable(self) -> bool:
@@ -57,13 +65,16 @@ class Claims:
     def claims(self, requirement: RequirementInfo) -> bool:
         """Whether the platform claims the profile a requirement belongs to."""
         if requirement.standard == COMMON:
-            return bool(self.profiles)
+            # A platform that publishes no discovery document cannot meet C-001: the
+            # target file's claims bring COMMON in only if they name it.
+            return COMMON in self.profiles if self.stated else bool(self.profiles)
         return requirement.profile in self.profiles.get(requirement.standard, ())
 
     def why_not(self, requirement: RequirementInfo) -> str:
         """The reason a requirement is not claimed, for the report."""
-        if requirement.standard not in self.profiles:
-            return f"the platform does not claim {requirement.standard}"
-        return (
-            f"the platform does not claim profile {requirement.profile!r} of {requirement.standard}"
+        by = (
+            "the target file's claims do not name" if self.stated else "the platform does not claim"
         )
+        if requirement.standard not in self.profiles:
+            return f"{by} {requirement.standard}"
+        return f"{by} profile {requirement.profile!r} of {requirement.standard}"

@@ -34,11 +34,17 @@ class ProxyRequest:
     query: str
     headers: dict[str, str]
     body: bytes
+    raw_path: str = field(default="", repr=False)
+    """The path as it arrived, percent-encoding intact (an S3 key's ``%2B`` stays ``%2B``):
+    sent upstream while ``path`` is the one it was decoded to, so the bytes the client
+    signed (SigV4 signs the encoded path) are the bytes the upstream sees."""
+    arrived_path: str = field(default="", repr=False)
 
     @property
     def target(self) -> str:
         """Path and query, as sent upstream."""
-        return self.path + (f"?{self.query}" if self.query else "")
+        path = self.raw_path if self.raw_path and self.path == self.arrived_path else self.path
+        return path + (f"?{self.query}" if self.query else "")
 
     def header(self, name: str) -> str | None:
         """A header, case-insensitively."""
@@ -76,13 +82,16 @@ class Exchange:
         """Send a request upstream and return its whole response."""
         upstream = self.session.request(
             request.method,
-            self.upstream + request.target,
+            self.upstream + _keep_dot_segments(request.target),
             headers=request.headers,
             data=request.body,
             allow_redirects=False,
             timeout=60,
         )
         headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
+        if request.method == "HEAD" and "Content-Length" in upstream.headers:
+            # A HEAD answer's length is the GET's; its (empty) body does not say it.
+            headers["Content-Length"] = upstream.headers["Content-Length"]
         return ProxyResponse(upstream.status_code, headers, upstream.content)
 
 
@@ -103,3 +112,12 @@ class Transform:
     ) -> ProxyResponse:
         """Change a response; the default passes it back."""
         return response
+
+
+def _keep_dot_segments(target: str) -> str:
+    """``.`` and ``..`` path segments written ``%2E``, so that no HTTP library removes them
+    (RFC 3986 §5.2.4) on the way upstream: in an S3 key they are names, not navigation."""
+    path, mark, query = target.partition("?")
+    segments = path.split("/")
+    kept = "/".join(s.replace(".", "%2E") if s in (".", "..") else s for s in segments)
+    return kept + mark + query

@@ -56,6 +56,8 @@ class FaultProxy:
             query=incoming.query_string.decode("latin-1"),
             headers={k: v for k, v in incoming.headers.items() if k.lower() not in HOP_BY_HOP},
             body=incoming.get_data(),
+            raw_path=_raw_path(environ),
+            arrived_path=incoming.path,
         )
         # Passed on as a transparent reverse proxy does, so that a platform that
         # builds absolute URLs from its Host (share pages, Location, part and
@@ -69,5 +71,14 @@ class FaultProxy:
         out.headers.clear()
         for key, value in response.headers.items():
             out.headers.add(key, value)
-        out.headers["Content-Length"] = str(len(response.body))
+        if not (incoming.method == "HEAD" and response.header("Content-Length")):
+            out.headers["Content-Length"] = str(len(response.body))
         return out(dict(environ), start_response)
+
+
+def _raw_path(environ: Mapping[str, Any]) -> str:
+    """The request's path as the client encoded it (werkzeug's server keeps it in REQUEST_URI)."""
+    uri = str(environ.get("REQUEST_URI") or environ.get("RAW_URI") or "")
+    if "://" in uri:  # an absolute-form request target
+        uri = "/" + uri.split("://", 1)[1].partition("/")[2]
+    return uri.partition("?")[0]

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from .choices import ChoiceSet, choice_set
+from .cloud_s3 import advertised_addressing
 from .server import ReferencePlatform
 from .target_files import write_target_files
 
@@ -76,6 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8400, help="port (0 picks a free one)")
+    parser.add_argument(
+        "--s3-port",
+        type=int,
+        default=None,
+        help="port of CLOUD's S3 surface (default: the next after --port; 0 picks a free one)",
+    )
     parser.add_argument("--data", type=Path, default=Path("reference-data"), help="data directory")
     parser.add_argument("--part-size", type=int, default=65536, help="export part size in bytes")
     parser.add_argument("--verbose", action="store_true", help="log every request")
@@ -94,12 +101,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.part_size,
         quiet=not args.verbose,
         choices=args.choices,
+        s3_port=args.s3_port if args.s3_port is not None else (args.port + 1 if args.port else 0),
     )
     with platform:
-        target, env = write_target_files(platform.data_dir, platform.base_url, platform.identities)
+        target, env = write_target_files(
+            platform.data_dir,
+            platform.base_url,
+            platform.identities,
+            s3_endpoint=platform.s3_endpoint,
+            s3_addressing=advertised_addressing(platform.choices),
+        )
         print(f"reference platform serving at {platform.base_url}", flush=True)
+        print(f"S3 surface (CLOUD) at {platform.s3_endpoint}", flush=True)
         print(f"target file: {target}", flush=True)
-        print(f"token env file (0600): {env}", flush=True)
+        print(f"token and secret key env file (0600): {env}", flush=True)
         signals = _stop_signals()
         how = "press Ctrl-C or " if signal.SIGINT in signals else ""
         try:

@@ -16,6 +16,10 @@ from typing import Final
 # alice, bob, carol (COMMON C2); workers w1, w2 and merchants m1, m2 (DISC).
 DEFAULT_USERS: Final = ("alice", "bob", "carol", "w1", "w2", "m1", "m2")
 
+# The users holding an S3 access-key pair (CLOUD: "an access key pair per user").
+S3_USERS: Final = ("alice", "bob")
+_KEY_ID_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
 # How each client presents itself. The platform treats all three alike; the
 # headers exist so the suite can send what the real clients would.
 CLIENT_HEADERS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
@@ -49,6 +53,8 @@ class Identities:
     """Client name → the headers that client presents."""
     tokens: dict[tuple[str, str], str] = field(repr=False)
     """(client, user name) → bearer token; excluded from repr on purpose."""
+    s3_keys: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    """User name → (S3 access key id, secret access key), for CLOUD's S3 surface."""
 
     def token(self, client: str, user: str) -> str:
         """Return the bearer token of one role, naming the role if unknown."""
@@ -81,4 +87,13 @@ def generate_identities(
     user_map = {name: known.get(name) or new_user_id() for name in names}
     clients = {name: dict(headers) for name, headers in CLIENT_HEADERS.items()}
     tokens = {(client, user): secrets.token_urlsafe(32) for client in clients for user in user_map}
-    return Identities(users=user_map, clients=clients, tokens=tokens)
+    s3_keys: dict[str, tuple[str, str]] = {
+        user: new_s3_key() for user in S3_USERS if user in user_map
+    }
+    return Identities(users=user_map, clients=clients, tokens=tokens, s3_keys=s3_keys)
+
+
+def new_s3_key() -> tuple[str, str]:
+    """A fresh S3 access key pair shaped like AWS's: ``AKIA…`` (20) and a 40-character secret."""
+    key_id = "AKIA" + "".join(secrets.choice(_KEY_ID_ALPHABET) for _ in range(16))
+    return key_id, secrets.token_urlsafe(30)

@@ -9,7 +9,7 @@ import tempfile
 import threading
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -17,6 +17,9 @@ from .app import ReferenceApp
 from .choices import DEFAULT, ChoiceSet
 from .choices.common import RATE_QUOTA
 from .clock import utc_now
+from .cloud_s3 import S3Surface
+from .cloud_s3_auth import access_keys
+from .cloud_store import ObjectStore
 from .common import DiscoveryModule
 from .identities import DEFAULT_USERS, Identities, generate_identities
 from .ratelimit import FixedWindowLimiter
@@ -43,6 +46,7 @@ class ServingThread(threading.Thread):
     def __init__(self, server: socketserver.BaseServer, name: str) -> None:
         super().__init__(name=name, daemon=True)
         self.server = server
+        self.port = _reachable(server.server_address)[1]
         self._stopping = threading.Event()
         server.timeout = STOP_POLL_SECONDS
 
@@ -75,6 +79,26 @@ class _QuietHandler(WSGIRequestHandler):
         """Say nothing: tests and embedding callers want a quiet server."""
 
 
+class _S3Handler(WSGIRequestHandler):
+    """Keeps the request target exactly as sent, for the S3 surface.
+
+    ``http.server`` folds a target starting with ``//`` into one ``/``; in a
+    virtual-hosted S3 request that first ``/`` after the root belongs to the
+    key (``/leading-slash`` is a key), and the signature covers it.
+    """
+
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        words = self.requestline.split()
+        if len(words) == 3 and words[1].startswith("//"):
+            environ["RAW_URI"] = environ["REQUEST_URI"] = words[1]
+        return environ
+
+
+class _QuietS3Handler(_S3Handler, _QuietHandler):
+    """The S3 surface's handler, without a log line per request."""
+
+
 class ReferencePlatform:
     """The reference platform as a context manager.
 
@@ -97,10 +121,12 @@ class ReferencePlatform:
         rate_window: int | None = None,
         quiet: bool = True,
         choices: ChoiceSet = DEFAULT,
+        s3_port: int = 0,
     ) -> None:
         self._requested_dir = data_dir
         self._host = host
         self._port = port
+        self._s3_port = s3_port
         self._part_size = part_size
         # An explicit quota (tests of the limiter) wins over the choice set's.
         chosen_quota, chosen_window = choices[RATE_QUOTA]
@@ -119,6 +145,11 @@ class ReferencePlatform:
     def base_url(self) -> str:
         """The URL the platform answers on, e.g. ``http://127.0.0.1:41234``."""
         return self._running().base_url
+
+    @property
+    def s3_endpoint(self) -> str:
+        """Where CLOUD's S3 surface answers (a listener of its own), e.g. ``http://127.0.0.1:41235``."""
+        return self._running().s3_endpoint
 
     @property
     def identities(self) -> Identities:
@@ -153,8 +184,9 @@ class ReferencePlatform:
             for name, user_id in identities.users.items():
                 tx.add_account(name, user_id)
         started_at = utc_now()
+        objects = ObjectStore(data_dir / "cloud")
         modules = build_modules(
-            ModuleContext(store, identities, started_at, self._part_size, self._choices)
+            ModuleContext(store, identities, started_at, self._part_size, self._choices, objects)
         )
         discovery = DiscoveryModule(PLATFORM_NAME, modules)
         app = ReferenceApp(
@@ -172,10 +204,40 @@ class ReferencePlatform:
         )
         thread = ServingThread(server, "reference-platform")
         thread.start()
+        s3_thread = self._serve_s3(objects, identities)
         self._state = _Running(
-            thread, server.server_port, store, modules, identities, data_dir, temporary, self._host
+            [s3_thread, thread],
+            server.server_port,
+            s3_thread.port,
+            _Stores(store, objects),
+            modules,
+            identities,
+            data_dir,
+            temporary,
+            self._host,
         )
         return self
+
+    def _serve_s3(self, objects: ObjectStore, identities: Identities) -> ServingThread:
+        """Start CLOUD's S3 surface on a listener of its own, beside the platform's."""
+        accounts = identities.users
+        surface = S3Surface(
+            objects,
+            access_keys(identities.s3_keys, accounts),
+            {user_id: name for name, user_id in accounts.items()},
+            self._choices,
+            hosts=(self._host, "localhost"),
+        )
+        server = make_server(
+            self._host,
+            self._s3_port,
+            surface,
+            threaded=True,
+            request_handler=_QuietS3Handler if self._quiet else _S3Handler,
+        )
+        thread = ServingThread(server, "reference-s3")
+        thread.start()
+        return thread
 
     def stop(self) -> None:
         """Stop serving, stop background work, close the store."""
@@ -195,33 +257,44 @@ class ReferencePlatform:
         self.stop()
 
 
+class _Stores(NamedTuple):
+    """The platform's database and CLOUD's object store."""
+
+    store: Store
+    objects: ObjectStore
+
+
 class _Running:
     """What a started platform holds, so that stop() can undo it in order."""
 
     def __init__(
         self,
-        thread: ServingThread,
+        threads: list[ServingThread],
         port: int,
-        store: Store,
+        s3_port: int,
+        stores: _Stores,
         modules: list[Module],
         identities: Identities,
         data_dir: Path,
         temporary: bool,
         host: str,
     ) -> None:
-        self.thread = thread
-        self.store = store
+        self.threads = threads
+        self.stores = stores
         self.modules = modules
         self.identities = identities
         self.data_dir = data_dir
         self.temporary = temporary
         shown_host = f"[{host}]" if ":" in host else host
         self.base_url = f"http://{shown_host}:{port}"
+        self.s3_endpoint = f"http://{shown_host}:{s3_port}"
 
     def close(self) -> None:
-        self.thread.stop()
+        for thread in self.threads:
+            thread.stop()
         for module in self.modules:
             module.close()
-        self.store.close()
+        self.stores.objects.close()
+        self.stores.store.close()
         if self.temporary:
             shutil.rmtree(self.data_dir, ignore_errors=True)

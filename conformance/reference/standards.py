@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import disc, fair, link
+from . import cloud, disc, fair, link
 from .choices import ChoiceSet
+from .cloud_store import ObjectStore
 from .identities import Identities
 from .port import PortModule
 from .routing import Module
@@ -20,13 +21,15 @@ from .store import Store
 
 @dataclass(frozen=True)
 class ModuleContext:
-    """What a standard module may use: storage, identities, the start time, options."""
+    """What a standard module may use: storage, identities, the start time, options, objects."""
 
     store: Store
     identities: Identities
     started_at: datetime
     part_size: int
     choices: ChoiceSet
+    objects: ObjectStore
+    """CLOUD's object store, which the S3 surface serves (``cloud_store``)."""
 
 
 def _port(ctx: ModuleContext) -> Module:
@@ -40,6 +43,7 @@ FACTORIES: tuple[Callable[[ModuleContext], Module | None], ...] = (
     fair.create,
     link.create,
     disc.create,
+    cloud.create,
 )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from conformance._harness.cloud_target import OciSettings, S3Key, S3Settings
 from conformance._harness.secrets import Secret
 from conformance._harness.target import Limits, Role, Target
 
+from .cloud_s3 import BUCKET_PREFIX, REGION, advertised_addressing
 from .server import ReferencePlatform
-from .target_files import REFERENCE_DOMAINS
+from .target_files import OCI_REPOSITORY, OCI_USER, REFERENCE_DOMAINS, s3_secret_env_name
 
 # Loopback and our own server: no pacing, generous time.
 # 600 s per check: a signed URL lives at least 300 s (PORT), and PORT-006 waits one out.
@@ -28,5 +30,33 @@ def reference_target(platform: ReferencePlatform, name: str = "reference") -> Ta
         credentials={Role(c, u): Secret(t) for (c, u), t in ids.tokens.items()},
         limits=REFERENCE_LIMITS,
         domains=dict(REFERENCE_DOMAINS),
+        source=f"<reference platform at {platform.base_url}>",
+        oci=reference_oci(platform),
+        s3=reference_s3(platform),
+    )
+
+
+def reference_s3(platform: ReferencePlatform) -> S3Settings:
+    """The S3 surface on its own listener; alice's and bob's key pairs, secrets in memory."""
+    return S3Settings(
+        endpoint=platform.s3_endpoint,
+        region=REGION,
+        addressing=advertised_addressing(platform.choices),
+        users={
+            user: S3Key(key_id, Secret(secret), s3_secret_env_name(user))
+            for user, (key_id, secret) in platform.identities.s3_keys.items()
+        },
+        bucket_prefix=BUCKET_PREFIX,
+        source=f"<reference platform at {platform.base_url}>",
+    )
+
+
+def reference_oci(platform: ReferencePlatform) -> OciSettings:
+    """The registry on the platform's base URL; alice logs in with one of her tokens."""
+    return OciSettings(
+        endpoint=platform.base_url,
+        repository=OCI_REPOSITORY,
+        username=OCI_USER,
+        password=Secret(platform.identities.token("first_party", OCI_USER)),
         source=f"<reference platform at {platform.base_url}>",
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from .cloud_s3 import BUCKET_PREFIX, REGION
 from .identities import Identities
 
 TARGET_FILE = "target.yaml"
@@ -24,13 +25,45 @@ REFERENCE_DOMAINS: dict[str, tuple[str, ...]] = {
 }
 
 
+# CLOUD's registry: on the base URL; the suite pushes its test image into this
+# repository as this user, whose first-party token is the registry password.
+OCI_REPOSITORY = "conformance/probe"
+OCI_USER = "alice"
+
+
 def token_env_name(client: str, user: str) -> str:
     """Return the environment variable that holds one role's token."""
     return f"INTEROP_REFERENCE_TOKEN_{client.upper()}_{user.upper()}"
 
 
-def target_document(base_url: str, identities: Identities) -> dict[str, object]:
+def s3_secret_env_name(user: str) -> str:
+    """Return the environment variable that holds one user's S3 secret access key."""
+    return f"INTEROP_REFERENCE_S3_SECRET_{user.upper()}"
+
+
+def s3_section(endpoint: str, addressing: str, identities: Identities) -> dict[str, object]:
+    """The ``cloud.s3`` section: the S3 surface's endpoint and each user's key id."""
+    return {
+        "endpoint": endpoint,
+        "region": REGION,
+        "addressing": addressing,
+        "bucket_prefix": BUCKET_PREFIX,
+        "users": {
+            user: {"access_key_id": key_id, "secret_access_key_env": s3_secret_env_name(user)}
+            for user, (key_id, _) in identities.s3_keys.items()
+        },
+    }
+
+
+def target_document(
+    base_url: str,
+    identities: Identities,
+    *,
+    s3_endpoint: str | None = None,
+    s3_addressing: str = "path",
+) -> dict[str, object]:
     """Return the target description (no secrets in it)."""
+    s3 = {} if s3_endpoint is None else {"s3": s3_section(s3_endpoint, s3_addressing, identities)}
     return {
         "name": "reference",
         "base_url": base_url,
@@ -43,23 +76,45 @@ def target_document(base_url: str, identities: Identities) -> dict[str, object]:
             for client in identities.clients
         },
         "domains": {kind: list(names) for kind, names in REFERENCE_DOMAINS.items()},
+        "cloud": {
+            **s3,
+            "oci": {
+                "endpoint": base_url,
+                "repository": OCI_REPOSITORY,
+                "username": OCI_USER,
+                "password_env": token_env_name("first_party", OCI_USER),
+            },
+        },
         # A local platform: no need to pace the suite.
         "limits": {"requests_per_second": 0},
     }
 
 
-def write_target_files(directory: Path, base_url: str, identities: Identities) -> tuple[Path, Path]:
-    """Write ``target.yaml`` and the ``0600`` env file; return both paths."""
+def write_target_files(
+    directory: Path,
+    base_url: str,
+    identities: Identities,
+    *,
+    s3_endpoint: str | None = None,
+    s3_addressing: str = "path",
+) -> tuple[Path, Path]:
+    """Write ``target.yaml`` and the ``0600`` env file (tokens, S3 secret keys); return both."""
     directory.mkdir(parents=True, exist_ok=True)
     target_path = directory / TARGET_FILE
-    target_path.write_text(
-        yaml.safe_dump(target_document(base_url, identities), sort_keys=False), encoding="utf-8"
+    document = target_document(
+        base_url, identities, s3_endpoint=s3_endpoint, s3_addressing=s3_addressing
     )
+    target_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     env_path = directory / ENV_FILE
     lines = [
         f"{token_env_name(client, user)}={token}\n"
         for (client, user), token in sorted(identities.tokens.items())
     ]
+    if s3_endpoint is not None:
+        lines += [
+            f"{s3_secret_env_name(user)}={secret}\n"
+            for user, (_, secret) in sorted(identities.s3_keys.items())
+        ]
     # Created with 0600 from the first byte (and re-restricted if it already
     # existed), so the tokens are never readable by others even briefly.
     fd = os.open(env_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -110,7 +110,7 @@ class _Served:
     """
 
     def __init__(self, data: Path, sigint: str | None = None) -> None:
-        command = [sys.executable, "-m", "conformance.reference", "--port", "0"]
+        command = [sys.executable, "-m", "conformance.reference", "--port", "0", "--s3-port", "0"]
         command += ["--data", str(data)]
         if sigint is not None:
             command = [sys.executable, "-c", _EXEC_WITH_SIGINT, sigint, *command]
@@ -186,7 +186,7 @@ def test_module_main_serves_and_writes_target_files(
 ) -> None:
     data = tmp_path / "data"
     served = serve()
-    printed = [served.line() for _ in range(4)]
+    printed = [served.line() for _ in range(5)]
     base_url = printed[0].rsplit(" ", 1)[1].strip()
     assert base_url.startswith("http://127.0.0.1:")
     discovery = requests.get(base_url + "/.well-known/interop", timeout=TIMEOUT)
@@ -224,9 +224,9 @@ def test_module_main_stops_on_sigint_unless_started_ignoring_it(
 ) -> None:
     ignore_sigint = sigint == "SIG_IGN"
     served = serve(sigint)
-    printed = [served.line() for _ in range(4)]
-    assert ("Ctrl-C" in printed[3]) is not ignore_sigint
-    assert f"(kill {served.process.pid})" in printed[3]
+    printed = [served.line() for _ in range(5)]
+    assert ("Ctrl-C" in printed[4]) is not ignore_sigint
+    assert f"(kill {served.process.pid})" in printed[4]
     if ignore_sigint:
         # The kernel drops a signal the process ignores when it is sent, so
         # the SIGTERM that follows is the first signal it sees.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conformance._harness.results import Outcome, RunResult
+from conformance._harness.safe_text import console_text
 
 _MARK = {
     Outcome.PASS: "pass",
@@ -21,7 +22,7 @@ _DETAIL_LINES = 40
 
 
 def render(result: RunResult, report_dir: Path | None = None, width: int = 100) -> str:
-    """The table as text."""
+    """The table as text, inert on a terminal whatever the platform put in it."""
     lines = [
         f"conformance of {result.target.get('name')} ({result.target.get('base_url')})",
         f"{'requirement':<12} {'level':<9} {'profile':<11} {'outcome':<12} reason",
@@ -39,7 +40,7 @@ def render(result: RunResult, report_dir: Path | None = None, width: int = 100) 
     ]
     if report_dir is not None:
         lines.append(f"reports: {report_dir}")
-    return "\n".join(lines)
+    return console_text("\n".join(lines))
 
 
 def _details(result: RunResult, most: int = _DETAIL_LINES) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 
 from conformance._harness.results import RunResult
+from conformance._harness.safe_text import json_bytes
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas_data" / "report.schema.json"
 
@@ -19,8 +20,13 @@ def schema() -> dict[str, Any]:
 
 
 def write(result: RunResult, path: Path) -> Path:
-    """Validate the report against its schema, then write it."""
+    """Validate the report against its schema, then write it (whatever text it holds).
+
+    A run that ended in an internal error is written even if it does not
+    validate: a report to send with the bug beats none.
+    """
     document = result.to_json()
-    jsonschema.validate(document, schema())
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if not result.internal_error:
+        jsonschema.validate(document, schema())
+    path.write_bytes(json_bytes(document, indent=2) + b"\n")
     return path

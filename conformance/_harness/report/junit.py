@@ -6,24 +6,25 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conformance._harness.results import Outcome, RunResult
-
-_ILLEGAL = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+from conformance._harness.safe_text import xml_text as _clean
 
 
 def build(result: RunResult) -> ET.Element:
     """The JUnit tree: a testsuite per standard, a testcase per requirement."""
-    root = ET.Element("testsuites", name=f"conformance {result.target.get('name', '')}")
+    root = ET.Element("testsuites", name=_clean(f"conformance {result.target.get('name', '')}"))
     suites: dict[str, ET.Element] = {}
     for req in result.requirements:
         suite = suites.get(req.info.standard)
         if suite is None:
-            suite = ET.SubElement(root, "testsuite", name=f"{req.info.standard} {req.info.version}")
+            suite = ET.SubElement(
+                root, "testsuite", name=_clean(f"{req.info.standard} {req.info.version}")
+            )
             suites[req.info.standard] = suite
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=f"{req.info.standard}.{req.info.profile}",
-            name=f"{req.info.id} [{req.info.level}]",
+            classname=_clean(f"{req.info.standard}.{req.info.profile}"),
+            name=_clean(f"{req.info.id} [{req.info.level}]"),
             time=f"{sum(c.duration for c in req.checks):.3f}",
         )
         message = _clean(req.reason.splitlines()[0] if req.reason else req.outcome.value)
@@ -48,10 +49,5 @@ def write(result: RunResult, path: Path) -> Path:
     """Write junit.xml."""
     tree = ET.ElementTree(build(result))
     ET.indent(tree)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    tree.write(path, encoding="utf-8", xml_declaration=True)  # every text passed _clean
     return path
-
-
-def _clean(text: str) -> str:
-    # XML 1.0 cannot carry most control characters, and platform text may hold them.
-    return text.translate(_ILLEGAL)

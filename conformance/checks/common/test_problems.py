@@ -1,8 +1,9 @@
-"""C-002 as FAIR, LINK and DISC provoke it: errors are problem details with a C-002 code.
+"""C-002 as FAIR, LINK, DISC and CLOUD provoke it: errors are problem details with a C-002 code.
 
 PORT's errors are provoked in ``checks/port/test_errors.py`` (they need its
 baseline export). Besides these, every error answer any check provokes is
-held to C-002 by the probe and charged here when it breaks it.
+held to C-002 by the probe and charged here when it breaks it. CLOUD is
+probed through its switching API only, when that profile is claimed.
 """
 
 from __future__ import annotations
@@ -41,17 +42,30 @@ PROVOKED: dict[str, tuple[tuple[str, str, str, dict[str, str], Any, bool], ...]]
         ("a malformed pay quote", "POST", "createPayQuote", {}, {"distance_m": "far"}, True),
         ("no token", "GET", "listDecisions", {}, None, False),
     ),
+    "CLOUD": (
+        ("an unknown switch-export", "GET", "getSwitchExport", {"exportId": UNKNOWN}, None, True),
+        ("no token", "GET", "listInventory", {}, None, False),
+    ),
 }
+# A standard whose operations above belong to one profile: probed only when it is
+# claimed (CLOUD's s3 and oci surfaces answer in their own protocols, not C-002's).
+PROFILE: dict[str, str] = {"CLOUD": "switching"}
 
 
 @pytest.mark.requirement("C-002")
 def test_errors_of_every_claimed_standard_are_problem_details(
     probe: Probe, harness: Harness
 ) -> None:
-    """404, 400/422 and 401 of FAIR, LINK and DISC (as claimed) carry C-002 problem bodies."""
-    claimed = [s for s in PROVOKED if s in harness.claims().profiles]
+    """404, 400/422 and 401 of FAIR, LINK, DISC and CLOUD (as claimed) carry C-002 problem bodies."""
+    profiles = harness.claims().profiles
+    claimed = [
+        s for s in PROVOKED if s in profiles and (s not in PROFILE or PROFILE[s] in profiles[s])
+    ]
     if not claimed:
-        not_applicable("the platform claims none of FAIR, LINK and DISC, through which it probes")
+        not_applicable(
+            "the platform claims none of FAIR, LINK, DISC and CLOUD switching, "
+            "through which it probes"
+        )
     mismatches: list[Mismatch] = []
     errors = 0
     for standard in claimed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from . import common, disc, fair, link, port
+from . import cloud, cloud_s3, common, disc, fair, link, port
 from .core import NAMED_SETS, Choice, ChoiceSet, resolve
 
 ALL_CHOICES: Final[tuple[Choice[Any], ...]] = (
@@ -17,6 +17,8 @@ ALL_CHOICES: Final[tuple[Choice[Any], ...]] = (
     *fair.CHOICES,
     *link.CHOICES,
     *disc.CHOICES,
+    *cloud.CHOICES,
+    *cloud_s3.CHOICES,
 )
 
 
