@@ -38,6 +38,7 @@ if _TYPE_CHECKING:
     from conformance._harness.examples import Examples, draw
     from conformance._harness.harness import Harness
     from conformance._harness.options import Options
+    from conformance._harness.ordinary import Ordinary, ordinary
     from conformance._harness.probe import Probe, Response
     from conformance._harness.results import Outcome, RunResult, Verdict
     from conformance._harness.schemas import ComponentSchemas
@@ -74,6 +75,8 @@ _HOMES: dict[str, str] = {
     "Response": "conformance._harness.probe",
     "Examples": "conformance._harness.examples",
     "draw": "conformance._harness.examples",
+    "Ordinary": "conformance._harness.ordinary",
+    "ordinary": "conformance._harness.ordinary",
     "ComponentSchemas": "conformance._harness.schemas",
     "not_applicable": "conformance._harness.checking",
     "not_claimed": "conformance._harness.checking",
@@ -133,6 +136,8 @@ __all__ = [  # noqa: RUF022 - grouped by purpose, as schemathesis groups "Checks
     "Response",
     "Examples",
     "draw",
+    "ordinary",
+    "Ordinary",
     "ComponentSchemas",
     # Checks: ending otherwise than pass or fail
     "not_applicable",

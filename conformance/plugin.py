@@ -71,6 +71,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(run, "conformance-run")
 
 
+NEEDS_TARGET = (
+    "conformance checks need a target: pass --target FILE (a target file; "
+    "`conformance init` writes a starter, `conformance check-target FILE` tries it), "
+    "or run `conformance run` to check the built-in reference platform"
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Checks collected with no run active: one usage error, not one traceback per check."""
+    if config.stash.get(harness_key, None) is not None or config.option.collectonly:
+        return
+    if any(
+        requirement_ids(item) and "harness" in getattr(item, "fixturenames", ()) for item in items
+    ):
+        raise pytest.UsageError(NEEDS_TARGET)
+
+
 def _check_selection(options: Options) -> None:
     from conformance._harness.catalogue import Catalogue
 
@@ -88,7 +106,7 @@ def harness(request: pytest.FixtureRequest) -> Harness:
     """The run's harness; checks fail to set up without ``--target``."""
     found = request.config.stash.get(harness_key, None)
     if found is None:
-        raise pytest.UsageError("conformance checks need a target: pass --target FILE")
+        raise pytest.UsageError(NEEDS_TARGET)
     return found
 
 

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from conformance._harness.cli import EXIT_NOT_CONFORMANT, main
+from conformance._harness.report.outputs import run_dirs
 
 DISCOVERY = {
     "platform": "broken",
@@ -92,7 +93,7 @@ def test_nonsense_answers_end_as_fail_or_error_with_reasons(
     out = capsys.readouterr()
     assert code == EXIT_NOT_CONFORMANT
     assert "Traceback" not in out.out + out.err
-    (run_dir,) = (tmp_path / "r").iterdir()
+    (run_dir,) = run_dirs(tmp_path / "r")
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     outcomes = {r["id"]: (r["outcome"], r["reason"]) for r in report["requirements"]}
     assert outcomes["C-001"][0] == "pass"

@@ -19,6 +19,7 @@ from conformance._harness.cli import (
     EXIT_USAGE,
     main,
 )
+from conformance._harness.report.outputs import run_dirs
 from conformance.faults.base import Exchange, ProxyRequest, ProxyResponse, Transform
 from conformance.faults.catalog import Fault, load_faults
 from conformance.faults.proxy import FaultProxy
@@ -134,9 +135,10 @@ def test_a_refused_token_is_a_configuration_error_not_the_platforms_failure(
     assert "credentials.first_party.alice.token_env" in out.err
     assert "refused the token of first_party/alice with 401" in out.err
     assert "Fix: export TEST_TOKEN_FIRST_PARTY_ALICE=" in out.err
-    assert "CONFIGURATION ERROR: " in out.out and "so no requirement was judged" in out.out
+    assert "so no requirement was judged" in out.err  # the diagnosis, first and alone
+    assert "CONFIGURATION ERROR: no requirement was judged" in out.out
     assert "answered 401" not in out.out.split("CONFIGURATION ERROR")[0], "PORT-001 was judged"
-    (run_dir,) = (tmp_path / "r").iterdir()
+    (run_dir,) = run_dirs(tmp_path / "r")
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     assert report["summary"]["verdict"] == "configuration-error"
     assert report["requirements"] == []
@@ -230,10 +232,11 @@ def test_a_run_narrowed_to_a_standard_is_partial_records_its_selection_and_verif
     assert code == EXIT_CONFORMANT, out
     assert f"PARTIAL: 21 of {CLAIMED} requirements decided (selection: --standard PORT)" in out
     assert not any(line.startswith("CONFORMANT") for line in out.splitlines())
-    (run_dir,) = (tmp_path / "r").iterdir()
+    (run_dir,) = run_dirs(tmp_path / "r")
     assert {p.name for p in run_dir.iterdir()} == {
         "report.json",
         "junit.xml",
+        "index.html",
         "evidence.jsonl",
         "manifest.json",
         "manifest.sig",

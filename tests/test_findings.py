@@ -161,13 +161,14 @@ def test_console_and_junit_show_the_whole_failing_reason_with_its_replay_line() 
     folded = fold(INFO, [failed], replay_of(3, Options(), "<reference>"))
     result = RunResult("r", "0", "a", "b", {"name": "t"}, None, [], 3, [folded])
     shown = console.render(result).splitlines()
-    start = shown.index("LINK-005 FAIL")
-    assert shown[start + 1 : start + 6] == [
-        "  differs",
-        "    $.action",
-        "      Documented: open",
-        "      Received:   warn",
-        "  Replay: conformance run --seed 3 --requirement LINK-005",
+    start = next(i for i, line in enumerate(shown) if line.startswith("LINK-005"))
+    row = ["LINK-005", *INFO.level.split(), INFO.profile, "FAIL", "differs"]
+    assert shown[start].split() == row
+    assert shown[start + 1 : start + 5] == [  # indented under the row, each line's own indent kept
+        "      $.action",
+        "        Documented: open",
+        "        Received:   warn",
+        "    Replay: conformance run --seed 3 --requirement LINK-005",
     ]
     failure = junit.build(result).find("testsuite/testcase/failure")
     assert failure is not None and failure.get("message") == "differs"

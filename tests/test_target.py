@@ -113,7 +113,7 @@ def test_the_cloud_section_loads_with_secrets_from_the_environment(tmp_path: Pat
     assert target.s3 is not None and target.oci is not None
     assert target.s3.endpoint == "http://127.0.0.1:9000"
     assert (target.s3.region, target.s3.addressing) == ("eu-west-1", "virtual")
-    assert target.s3.bucket_prefix == "conformance-"
+    assert target.s3.bucket_prefix is None  # unset: the suite names buckets as a user would
     assert target.s3.key("bob").access_key_id == "AKIABOB"
     assert target.s3.key("alice").secret.reveal() == "alice-secret-key"
     assert target.s3.key("alice").env == "S3_ALICE"
@@ -128,6 +128,18 @@ def test_the_cloud_section_loads_with_secrets_from_the_environment(tmp_path: Pat
     for secret in ("alice-secret-key", "bob-secret-key", "registry-password"):
         assert secret not in described and secret not in repr(target)
     assert "AKIAALICE" not in described  # an access key id is no secret, but not reported
+
+
+def test_a_bucket_prefix_and_a_repository_are_honoured_and_optional(tmp_path: Path) -> None:
+    prefixed = CLOUD.replace(
+        "    region: eu-west-1", "    bucket_prefix: qa-\n    region: eu-west-1"
+    )
+    target = load_target(write(tmp_path, GOOD + prefixed), CLOUD_ENV)
+    assert target.s3 is not None and target.s3.bucket_prefix == "qa-"
+    assert target.oci is not None and target.oci.repository == "conformance/probe"
+    bare = CLOUD.replace("    repository: conformance/probe\n", "")
+    target = load_target(write(tmp_path, GOOD + bare), CLOUD_ENV)
+    assert target.oci is not None and target.oci.repository is None
     assert {s.reveal() for s in target.secrets()} >= {"alice-secret-key", "registry-password"}
 
 

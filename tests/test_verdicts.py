@@ -189,6 +189,8 @@ def test_report_json_records_the_selection_and_verdict_and_validates() -> None:
         "requirements": ["PORT-015"],
         "deselected": [],
         "description": "--profile core --requirement PORT-015",
+        "read_only": False,
+        "writes": [],
     }
     summary = document["summary"]
     assert (summary["verdict"], summary["conformant"]) == ("partial", False)

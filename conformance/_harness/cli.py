@@ -1,4 +1,6 @@
-"""The command line: ``conformance run | specs | serve-reference | serve-peer | verify | keygen``.
+"""The command line: ``conformance run | specs | serve-reference | serve-peer | verify | keygen``,
+and ``diff | certify`` (``cli_results``), ``publish | monitor`` (``cli_site``),
+``init | check-target`` (``cli_target``); ``serve-reference`` is ``cli_serve``.
 
 Exit codes of ``conformance run`` (also in the README):
 
@@ -16,7 +18,11 @@ Exit codes of ``conformance run`` (also in the README):
     (also in a PARTIAL run)
 70  INTERNAL ERROR of the suite (a bug: please report it); the reports
     are written as far as the error allowed
+130 INTERRUPTED (Ctrl-C): the reports of what ran are written, and say so
 ==  =====================================================================
+
+Every command: a reader that stops early (``conformance specs | head``)
+ends the output quietly, not the command (``pipes``).
 """
 
 from __future__ import annotations
@@ -27,21 +33,32 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.checklist import checks_by_requirement, coverage, find_checks
+from conformance._harness.cli_results import add_output_options, add_result_commands, after_run
+from conformance._harness.cli_serve import add_serve_options, serve_reference
+from conformance._harness.cli_site import add_site_commands
+from conformance._harness.cli_target import add_target_commands
 from conformance._harness.errors import ConfigError, ConformanceError, UsageError
 from conformance._harness.options import add_run_options, options_from
+from conformance._harness.pipes import pipe_safe_stdout
+from conformance._harness.replay import prepare as prepare_replay
+from conformance._harness.report import console
+from conformance._harness.report.outputs import run_dirs
+from conformance._harness.report.progress import Progress
 from conformance._harness.results import RequirementInfo, RunResult, Verdict
-from conformance._harness.runner import run
+from conformance._harness.runner import RunInterrupted, run
 from conformance._harness.safe_text import console_text
 from conformance._harness.signing import keygen, load_signing_key
+from conformance._harness.specs_view import describe
 from conformance._harness.target import Target, load_target
 from conformance._harness.verify import verify_run
 from conformance._version import __version__
+from conformance.faults.catalog import load_faults
 from conformance.peers.serve import PEER_NAMES, serve_peer
-from conformance.reference.__main__ import main as reference_main
 from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
@@ -53,10 +70,16 @@ EXIT_UNREACHABLE = 3
 EXIT_GARBAGE = 4
 EXIT_UNDECIDED = 5
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``conformance`` command."""
+    with pipe_safe_stdout():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -72,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         print("conformance: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception:  # a bug of the suite: its documented exit code, and what to report
         print(
             "conformance: internal error (a bug of the suite; please report it with this):\n"
@@ -98,15 +121,35 @@ def _parser() -> argparse.ArgumentParser:
         "--verbose", "-v", action="store_true", help="show each check as pytest runs it"
     )
     run.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="progress as plain lines (one per requirement), not a live line; also so in CI "
+        "(CI=true) and when stdout is not a terminal",
+    )
+    run.add_argument(
         "--choices",
         default="default",
         metavar="NAME",
         help="with no --target: the built-in reference's choice set "
         "(default, alt, strict or seed:N; see docs/CHOICES.md)",
     )
+    run.add_argument(
+        "--replay",
+        metavar="RUN_DIR",
+        help="run again with the seed, selection, options and target of the run in RUN_DIR "
+        "(its report.json), sending the same requests in the same order; refused for a run "
+        "of another suite version",
+    )
+    add_output_options(run)
     run.set_defaults(command=_run)
 
-    specs = sub.add_parser("specs", help="list standards, profiles and requirements")
+    specs = sub.add_parser(
+        "specs",
+        help="list standards, profiles and requirements; `specs ID` shows one whole "
+        "(text, level, profile, source, checks, faults)",
+    )
+    specs.add_argument("ids", nargs="*", metavar="ID", help="show these requirements whole")
     specs.add_argument("--standard", action="append", default=[], metavar="ID")
     specs.add_argument(
         "--checks",
@@ -116,19 +159,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     specs.set_defaults(command=_specs)
 
-    serve = sub.add_parser("serve-reference", help="serve the reference platform on loopback")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8800)
-    serve.add_argument(
-        "--data", metavar="DIR", help="storage directory (default: a new temporary one)"
+    serve = sub.add_parser(
+        "serve-reference",
+        help="serve the reference platform on loopback (with --fault NAME: a failing one)",
     )
-    serve.add_argument(
-        "--choices",
-        default="default",
-        metavar="NAME",
-        help="which conformant platform to be: default, alt, strict or seed:N (docs/CHOICES.md)",
-    )
-    serve.set_defaults(command=_serve)
+    add_serve_options(serve)
+    serve.set_defaults(command=serve_reference)
 
     peer = sub.add_parser(
         "serve-peer",
@@ -164,11 +200,16 @@ def _parser() -> argparse.ArgumentParser:
         "--out", required=True, metavar="DIR", help="where signing-key.pem (0600) and .pub.pem go"
     )
     keys.set_defaults(command=_keygen)
+    add_result_commands(sub)
+    add_target_commands(sub)
+    add_site_commands(sub)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
     options = options_from(args)
+    if args.replay:  # the run's seed, selection, options and target (replay.py)
+        options = prepare_replay(args, options)
     Catalogue.load().select(
         options.standards, options.profiles, options.requirements
     )  # usage errors first
@@ -180,8 +221,19 @@ def _run(args: argparse.Namespace) -> int:
             second = load_target(args.second_target) if args.second_target else None
         else:
             target, second = _start_reference(stack, _choices(args.choices))
-        result = run(target, options=options, second=second, quiet=not args.verbose)
+            options = replace(options, choices=args.choices)  # kept for --replay
+        progress = None if args.verbose else Progress.for_console(quiet=args.quiet)
+        try:
+            result = run(
+                target, options=options, second=second, quiet=not args.verbose, progress=progress
+            )
+        except RunInterrupted as stop:
+            return _interrupted(args, stop.result, options.report_dir)
+    run_dir = _run_dir(options.report_dir, result)
+    after_run(args, result, run_dir)
     verdict = result.verdict()
+    if not args.verbose and verdict not in console.NOTHING_JUDGED:
+        print(console.render(result, run_dir))  # under --verbose pytest's summary showed it
     if verdict is Verdict.INTERNAL_ERROR:
         print(
             f"conformance: internal error (a bug of the suite; please report it): "
@@ -200,7 +252,25 @@ def _run(args: argparse.Namespace) -> int:
             f"{console_text(result.discovery_problem)}",
             file=sys.stderr,
         )
+    if verdict in console.NOTHING_JUDGED:  # the diagnosis first and alone, then where to look
+        sys.stderr.flush()
+        print(console.nothing_judged(result, run_dir))
     return exit_code(result)
+
+
+def _run_dir(report_dir: Path | None, result: RunResult) -> Path | None:
+    return report_dir / result.run_id if report_dir is not None else None
+
+
+def _interrupted(args: argparse.Namespace, result: RunResult, report_dir: Path | None) -> int:
+    """Ctrl-C during a run: what ran is reported (and linked as latest); exit 130."""
+    run_dir = _run_dir(report_dir, result)
+    after_run(args, result, run_dir)
+    if not args.verbose:
+        print(console.render(result, run_dir))
+    where = f"; the reports of what ran are in {run_dir}" if run_dir and run_dir.is_dir() else ""
+    print(f"conformance: interrupted (Ctrl-C){where}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _choices(name: str) -> ChoiceSet:
@@ -244,6 +314,12 @@ def exit_code(result: RunResult) -> int:
 
 def _specs(args: argparse.Namespace) -> int:
     catalogue = Catalogue.load()
+    if args.ids:
+        infos = [catalogue.requirement(rid) for rid in args.ids]  # unknown: a usage error
+        checks, faults = find_checks(), load_faults()
+        blocks = [describe(catalogue, info.id, checks, faults) for info in infos]
+        print("\n\n".join("\n".join(block) for block in blocks))
+        return 0
     wanted = {catalogue.spec(s).standard for s in args.standard}  # an unknown one is a usage error
     checks = find_checks() if args.checks else []
     index = checks_by_requirement(checks)
@@ -267,18 +343,18 @@ def _specs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    argv = ["--host", args.host, "--port", str(args.port), "--choices", args.choices] + (
-        ["--data", args.data] if args.data else []
-    )
-    return reference_main(argv)
-
-
 def _serve_peer(args: argparse.Namespace) -> int:
     return serve_peer(args.peer, Path(args.dir or f"{args.peer}-peer"))
 
 
 def _verify(args: argparse.Namespace) -> int:
+    folder = Path(args.report_dir)
+    runs = run_dirs(folder) if folder.is_dir() and not (folder / "report.json").exists() else []
+    if runs:
+        raise UsageError(
+            f"{folder} holds {len(runs)} run(s), not one run's files. "
+            f"Fix: verify one run, as `conformance verify {runs[-1]}`"
+        )
     found = verify_run(Path(args.report_dir), Path(args.key) if args.key else None)
     for problem in found.problems:
         print(console_text(f"  {problem}"))

@@ -10,17 +10,22 @@ never from the file::
         endpoint: http://127.0.0.1:9000
         region: us-east-1
         addressing: path                  # path | virtual
-        bucket_prefix: conformance-
+        bucket_prefix: qa-                # optional: the suite's buckets begin with it
         users:
           alice: {access_key_id: AKIA..., secret_access_key_env: REF_S3_ALICE}
           bob:   {access_key_id: ..., secret_access_key_env: ...}
       oci:
         endpoint: http://127.0.0.1:5000
-        repository: conformance/probe
+        repository: team/probe            # optional: the repository the suite pushes into
         username: alice                   # optional, with password_env
         password_env: REF_OCI_PASSWORD
     claims:                               # only for a platform with no discovery document
       - {id: CLOUD, version: "1.0", profiles: [s3]}
+
+Without ``bucket_prefix`` or ``repository`` the suite names what it creates
+as a user would (``media-backup-7f3a9c2e``, ``alice/api-3f2a9c``), seeded
+by the run's seed (``conformance.cloud.names``): nothing fixed marks its
+traffic unless the file asks for it.
 """
 
 from __future__ import annotations
@@ -67,7 +72,8 @@ class S3Settings:
     addressing: str = "path"
     """``path`` (``/bucket/key``) or ``virtual`` (``Host: bucket.<endpoint host>``)."""
     users: Mapping[str, S3Key] = field(default_factory=dict)
-    bucket_prefix: str = "conformance-"
+    bucket_prefix: str | None = None
+    """What every bucket the suite creates begins with; None: ordinary names, seeded per run."""
     source: str = "<memory>"
 
     def key(self, user: str) -> S3Key:
@@ -103,7 +109,8 @@ class OciSettings:
     """Where the suite reaches a platform's container registry, and as whom."""
 
     endpoint: str
-    repository: str
+    repository: str | None = None
+    """The repository the suite pushes into; None: an ordinary name, seeded per run."""
     username: str | None = None
     password: Secret | None = None
     source: str = "<memory>"
@@ -126,7 +133,7 @@ def missing_section(source: str, key: str) -> ConfigError:
     example = (
         "endpoint, region and users.alice/bob with access_key_id and secret_access_key_env"
         if key.endswith("s3")
-        else "endpoint and repository (and username with password_env if it needs a login)"
+        else "endpoint (and username with password_env if it needs a login)"
     )
     return ConfigError(
         source, key, "this target file has no such section", f"add {key} with {example}"
@@ -221,8 +228,10 @@ def _s3(reader: KeyReader, raw: Any, env: Mapping[str, str]) -> S3Settings:
             f"{addressing!r} is not an addressing style",
             "write path (/bucket/key) or virtual (Host: bucket.<endpoint host>)",
         )
-    prefix = reader.string(body.get("bucket_prefix", "conformance-"), "cloud.s3.bucket_prefix")
-    if not _BUCKET_PREFIX.fullmatch(prefix):
+    prefix = None
+    if "bucket_prefix" in body:
+        prefix = reader.string(body["bucket_prefix"], "cloud.s3.bucket_prefix")
+    if prefix is not None and not _BUCKET_PREFIX.fullmatch(prefix):
         reader.fail(
             "cloud.s3.bucket_prefix",
             f"{prefix!r} cannot begin a bucket name",
@@ -253,12 +262,14 @@ def _oci(reader: KeyReader, raw: Any, env: Mapping[str, str]) -> OciSettings:
     if "password" not in body:
         reader.known(body, "cloud.oci", _OCI_KEYS)
     endpoint = _endpoint(reader, body.get("endpoint"), "cloud.oci.endpoint")
-    repository = reader.string(body.get("repository"), "cloud.oci.repository")
-    if not _REPOSITORY.fullmatch(repository):
+    repository = None
+    if "repository" in body:
+        repository = reader.string(body["repository"], "cloud.oci.repository")
+    if repository is not None and not _REPOSITORY.fullmatch(repository):
         reader.fail(
             "cloud.oci.repository",
             f"{repository!r} is not an OCI repository name",
-            "use lower-case path components such as conformance/probe",
+            "use lower-case path components such as team/probe, or leave it out",
         )
     username = None
     password = None

@@ -11,12 +11,12 @@ User-Agents, DISC across workers and merchants.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance._harness import bounded_json
 from conformance._harness.errors import Mismatch
 from conformance._harness.probe import Probe, Response
 from conformance._harness.target import Role
@@ -130,8 +130,8 @@ def compare_responses(
 def canonical_body(response: Response) -> Any:
     """The body as JSON when it is JSON, else its text: key order and whitespace never matter."""
     try:
-        return json.loads(response.content) if response.content else None
-    except (UnicodeDecodeError, ValueError):
+        return bounded_json.loads(response.content) if response.content else None
+    except (UnicodeDecodeError, ValueError, bounded_json.JsonTooLarge):
         return response.text
 
 

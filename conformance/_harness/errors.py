@@ -10,6 +10,7 @@ Two families, never mixed::
         ├── TargetUnreachable         connection refused, DNS, TLS, timeout
         ├── ResponseTooLarge          the response passed the size cap
         ├── DeadlineExceeded          the check ran out of time
+        │   └── BudgetSpent           the run spent its time or request budget
         └── RefusedDestination        a URL outside what the target allows
 
     Finding (AssertionError)          evidence that a platform breaks a requirement
@@ -66,6 +67,10 @@ class ResponseTooLarge(ProbeError):
 
 class DeadlineExceeded(ProbeError):
     """The check used up its time limit."""
+
+
+class BudgetSpent(DeadlineExceeded):
+    """The run spent its time (``limits.run_budget``) or requests (``limits.max_requests``)."""
 
 
 class RefusedDestination(ProbeError):

@@ -27,6 +27,10 @@ KEPT_BYTES = EXCERPT_BYTES + 1024
 """Bytes of a body kept for its excerpt: a secret that crosses the excerpt's edge is
 still whole in them when they are redacted, before the excerpt is cut."""
 GENESIS = "0" * 64
+VIOLATIONS_KEPT = 50
+"""Violations one record lists; the rest are counted (``violations_more``)."""
+TEXT_KEPT = 2000
+"""Characters of one text field a record keeps (a violation's values, an error)."""
 
 
 @dataclass
@@ -93,6 +97,7 @@ class EvidenceLog:
         self.redactor = redactor
         self._issued = 0
         self._written = 0
+        self._ids: set[str] = set()
         self._lock = threading.Lock()
         self._previous = GENESIS
         self._file: IO[bytes] | None = None
@@ -115,16 +120,27 @@ class EvidenceLog:
         """The exchange ids handed out after ``mark`` (a value of ``issued``), in order."""
         return [_exchange_id(n) for n in range(mark + 1, self._issued + 1)]
 
-    def write(self, record: Record) -> None:
-        """Append one record, redacted, numbered and chained to the one before."""
+    def write(self, record: Record) -> bool:
+        """Append one record, redacted, numbered and chained to the one before.
+
+        One exchange is one record: an id already written is not written again
+        (False), whatever path the exchange took to be committed twice.
+        """
+        with self._lock:
+            if record.id in self._ids:
+                return False
         serialised = self._serialise(record)
         with self._lock:
+            if record.id in self._ids:
+                return False
+            self._ids.add(record.id)
             self._written += 1
             line = json_bytes({"n": self._written} | serialised | {"prev": self._previous})
             self._previous = hashlib.sha256(line).hexdigest()
             if self._file is not None:
                 self._file.write(line + b"\n")
                 self._file.flush()
+        return True
 
     @property
     def head(self) -> str:
@@ -168,16 +184,32 @@ class EvidenceLog:
             "operation": r.operation,
             "violations": [
                 {
-                    "path": m.path,
-                    "expected": red.text(str(m.expected)),
-                    "received": red.text(str(m.received)),
-                    "why": red.text(m.why),
-                    "subject": red.text(m.subject),
+                    "path": _kept(red, m.path),
+                    "expected": _kept(red, str(m.expected)),
+                    "received": _kept(red, str(m.received)),
+                    "why": _kept(red, m.why),
+                    "subject": _kept(red, m.subject),
                 }
-                for m in r.violations
+                for m in r.violations[:VIOLATIONS_KEPT]
             ],
-            "error": red.text(r.error) if r.error else None,
-        }
+            "error": _kept(red, r.error) if r.error else None,
+        } | (
+            {"violations_more": len(r.violations) - VIOLATIONS_KEPT}
+            if len(r.violations) > VIOLATIONS_KEPT
+            else {}
+        )
+
+
+def _kept(redactor: Redactor, text: str) -> str:
+    """``text`` redacted, then cut to ``TEXT_KEPT`` characters (saying how many were cut).
+
+    The text is first cut with a margin, so a secret across the final edge is
+    still whole when it is redacted.
+    """
+    if len(text) <= TEXT_KEPT:
+        return redactor.text(text)
+    kept = redactor.text(text[: TEXT_KEPT + 1024])[:TEXT_KEPT]
+    return f"{kept}... (cut: {len(text)} characters in all)"
 
 
 def _exchange_id(number: int) -> str:

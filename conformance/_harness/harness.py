@@ -16,10 +16,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from conformance._harness.budget import RunBudget
 from conformance._harness.catalogue import Catalogue
-from conformance._harness.errors import ConfigError, ConformanceError, Finding, TargetUnreachable
+from conformance._harness.errors import (
+    ConfigError,
+    ConformanceError,
+    Finding,
+    ProbeError,
+    TargetUnreachable,
+)
 from conformance._harness.evidence import EvidenceLog
+from conformance._harness.kept import kept_claims, kept_result
 from conformance._harness.options import Options
+from conformance._harness.ordinary import ordinary
 from conformance._harness.preflight import credential_error, refused
 from conformance._harness.probe import Probe, Transport
 from conformance._harness.results import (
@@ -104,13 +113,26 @@ class Harness:
             load_signing_key(options.signing_key) if options.signing_key else generate()
         )
         validator = validator_for(self.catalogue)
-        self.transport = Transport(target, validator, self.log)
-        self.second_transport = Transport(second, validator, self.log) if second else None
+        # One time and request budget for the whole run, both targets included.
+        self.budget = RunBudget.of(target.limits)
+        self.transport = Transport(target, validator, self.log, self.budget)
+        self.second_transport = (
+            Transport(second, validator, self.log, self.budget) if second else None
+        )
+        for transport in (self.transport, self.second_transport):
+            if transport is not None:
+                transport.read_only = options.read_only
         self.results: dict[str, list[CheckResult]] = defaultdict(list)
         self.deselected: set[str] = set()  # requirements whose checks pytest deselected
+        self.writes: set[str] = set()
+        """Requirements with a check that would have written (``--read-only``): not judged."""
         self.configuration_error: ConfigError | None = None
         self.notes: list[str] = []
         self._claims: Claims | None = None
+        self.discovery_failure: ProbeError | Finding | None = None
+        """What ended the fetch of the discovery document when no answer came whole (the
+        target unreachable, a time limit, the size cap, a redirect loop): C-001 ends with
+        it rather than fetching the document again."""
         self._memos: dict[str, _Memo] = defaultdict(_Memo)
         self._ledger: Ledger | None = None
         self.result: RunResult | None = None
@@ -141,9 +163,17 @@ class Harness:
             try:
                 response = probe.get(DISCOVERY_PATH, validate=False)
             except TargetUnreachable as exc:
+                self.discovery_failure = exc
                 self._claims = Claims(
                     None, str(exc), unreachable=True, evidence=tuple(probe.exchanges)
                 )
+                return self._claims
+            except (ProbeError, Finding) as exc:
+                # Kept like any answer: a document that drips, passes the cap or redirects
+                # without end costs the run once, and every check that needs it says why.
+                self.discovery_failure = exc
+                reason = exc.describe() if isinstance(exc, Finding) else str(exc)
+                self._claims = Claims(None, reason, evidence=tuple(probe.exchanges))
                 return self._claims
             evidence = tuple(probe.exchanges)
             if response.status != 200:
@@ -152,11 +182,10 @@ class Harness:
                 )
             else:
                 try:
-                    document = response.json()
-                except Finding as exc:
-                    self._claims = Claims(
-                        None, f"{DISCOVERY_PATH}: {exc.message}", evidence=evidence
-                    )
+                    document = response.json()  # bounded: nesting is a Finding, size an error
+                except (Finding, ProbeError) as exc:
+                    why = exc.message if isinstance(exc, Finding) else str(exc)
+                    self._claims = Claims(None, f"{DISCOVERY_PATH}: {why}", evidence=evidence)
                 else:
                     self._claims = Claims.from_document(document, evidence)
         return self._claims
@@ -181,7 +210,12 @@ class Harness:
             pairs.append((self.second, self.second_transport))
         for target, transport in pairs:
             probe = Probe(transport, check="credentials (before any requirement)")
-            refusals = refused(probe, sorted(target.credentials, key=str), set(claims.profiles))
+            refusals = refused(
+                probe,
+                sorted(target.credentials, key=str),
+                set(claims.profiles),
+                ordinary(self.seed, "credentials").uuid(),
+            )
             if probe.exchanges:
                 self.notes.append(
                     f"credentials of {target.name} checked before any requirement: "
@@ -292,8 +326,16 @@ class Harness:
             profiles=tuple(options.profiles),
             requirements=tuple(self.catalogue.requirement(r).id for r in options.requirements),
             deselected=tuple(r.id for r in self.selection if r.id in self.deselected and judged),
+            read_only=options.read_only,
+            writes=tuple(r.id for r in self.selection if r.id in self.writes and judged),
         )
         claimed, unreachable, unusable = _discovery(self.catalogue, claims)
+        # The report copies the claims within a bound (conformance._harness.kept).
+        kept, cut = (
+            kept_claims(claims.document, claims.evidence)
+            if claims and claims.document is not None
+            else (None, "")
+        )
         result = RunResult(
             run_id=self.run_id,
             suite_version=__version__,
@@ -301,7 +343,7 @@ class Harness:
             finished_at=_now(),
             target=self.target.describe()
             | ({"second": self.second.describe()} if self.second else {}),
-            claims=dict(claims.document) if claims and claims.document is not None else None,
+            claims=kept,
             specs=[
                 {
                     "standard": s.standard,
@@ -313,14 +355,15 @@ class Harness:
             ],
             seed=self.seed,
             requirements=requirements,
-            notes=[*self.notes, f"evidence chain head {self.log.head}"],
+            notes=[*self.notes, *([cut] if cut else []), f"evidence chain head {self.log.head}"],
             selection=selection,
             claimed=claimed,
             unreachable=unreachable,
             discovery_problem=unusable,
             configuration_error=str(self.configuration_error or ""),
+            options=options.to_json(),
         )
-        self.result = scrubbed(result, self.redactor)
+        self.result = kept_result(scrubbed(result, self.redactor))
         return self.result
 
     def fail_internally(self, problem: str) -> RunResult:

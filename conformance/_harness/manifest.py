@@ -29,7 +29,7 @@ MANIFEST_FILE = "manifest.json"
 SIGNATURE_FILE = "manifest.sig"
 MANIFEST_VERSION = "1.0"
 EVIDENCE_FILE = "evidence.jsonl"
-SEALED_FILES = ("report.json", "junit.xml", EVIDENCE_FILE, PUBLIC_KEY_FILE)
+SEALED_FILES = ("report.json", "junit.xml", "index.html", EVIDENCE_FILE, PUBLIC_KEY_FILE)
 """The files a manifest names, with their hashes (those the run wrote)."""
 
 

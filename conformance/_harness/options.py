@@ -32,6 +32,27 @@ class Options:
     """The instant date-bound rules are judged at (CLOUD-002's charge), instead of now."""
     signing_key: Path | None = None
     """The Ed25519 private key (PEM) that signs the run's manifest; None: one made per run."""
+    shuffle: bool = False
+    """Run the checks in an order drawn from the seed (``conformance._harness.ordering``)."""
+    read_only: bool = False
+    """Send only GET, HEAD and OPTIONS: a check that would write ends not-applicable."""
+    choices: str | None = None
+    """The built-in reference's choice set when it is the target (None: a target file)."""
+    replay_of: str | None = None
+    """The id of the run this one replays (``--replay``), kept in its report."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The options that shape what a run sends, as report.json keeps them (for --replay)."""
+        return {
+            "examples": self.examples,
+            "property_calls": self.property_calls,
+            "shrink": self.shrink,
+            "as_of": self.as_of.isoformat().replace("+00:00", "Z") if self.as_of else None,
+            "shuffle": self.shuffle,
+            "read_only": self.read_only,
+            "choices": self.choices,
+            "replay_of": self.replay_of,
+        }
 
 
 def instant(value: str) -> datetime:
@@ -126,6 +147,22 @@ RUN_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
         ("--no-shrink",),
         {"action": "store_true", "help": "report the first failing example without shrinking it"},
     ),
+    (
+        ("--shuffle",),
+        {
+            "action": "store_true",
+            "help": "run the checks in an order drawn from the seed (the same seed, the same "
+            "order), so a platform cannot learn the suite's sequence",
+        },
+    ),
+    (
+        ("--read-only",),
+        {
+            "action": "store_true",
+            "help": "send only GET, HEAD and OPTIONS (spot checks on live systems with real "
+            "accounts): a check that would write ends not-applicable; the verdict is PARTIAL",
+        },
+    ),
 )
 
 
@@ -148,4 +185,6 @@ def options_from(namespace: Any) -> Options:
         property_calls=namespace.property_calls,
         as_of=getattr(namespace, "as_of", None),
         signing_key=Path(key) if (key := getattr(namespace, "signing_key", None)) else None,
+        shuffle=bool(getattr(namespace, "shuffle", False)),
+        read_only=bool(getattr(namespace, "read_only", False)),
     )

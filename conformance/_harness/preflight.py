@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from conformance._harness.errors import ConfigError, ProbeError
+from conformance._harness.errors import ConfigError, Finding, ProbeError
 from conformance._harness.probe import Probe, Response
 from conformance._harness.target import Role, Target
 
@@ -36,13 +36,13 @@ class CredentialCheck:
 
 
 # One per standard, in the order they are tried. LINK has no authenticated
-# listing: reading a message id that cannot exist answers 404 once the token is
-# accepted, and 401 before.
+# listing: reading a message id that cannot exist (``{unknown}``, an ordinary
+# id made up for the run) answers 404 once the token is accepted, and 401 before.
 CREDENTIAL_CHECKS: tuple[CredentialCheck, ...] = (
     CredentialCheck("PORT", "/port/v1/exports", {}),
     CredentialCheck("FAIR", "/fair/v1/items", {"limit": "1"}),
     CredentialCheck("DISC", "/disc/v1/decisions", {}),
-    CredentialCheck("LINK", "/link/v1/messages/interop-conformance-credential-check", {}),
+    CredentialCheck("LINK", "/link/v1/messages/{unknown}", {}),
     # CLOUD's switching profile; its s3 and oci surfaces use keys and passwords, not tokens.
     CredentialCheck("CLOUD", "/cloud/v1/inventory", {}),
 )
@@ -56,8 +56,12 @@ class Refusal:
     answers: tuple[str, ...]
 
 
-def refused(probe: Probe, roles: Iterable[Role], standards: Collection[str]) -> list[Refusal]:
+def refused(
+    probe: Probe, roles: Iterable[Role], standards: Collection[str], unknown: str
+) -> list[Refusal]:
     """The roles whose token the platform refuses, trying the claimed standards in turn.
+
+    ``unknown`` fills a path's ``{unknown}``: an id no resource has, made up for the run.
 
     An exchange that cannot be completed (the target went away, a time limit)
     ends the preflight without blaming anyone: the checks will report it.
@@ -70,19 +74,20 @@ def refused(probe: Probe, roles: Iterable[Role], standards: Collection[str]) -> 
         answers: list[str] = []
         for check in checks:
             try:
-                response = probe.get(check.path, role=role, params=check.params, validate=False)
-            except ProbeError:
+                path = check.path.replace("{unknown}", unknown)
+                response = probe.get(path, role=role, params=check.params, validate=False)
+            except (ProbeError, Finding):  # a garbled answer, a redirect loop: the checks say it
                 return out
             answers.append(f"{check.describe()} answered {response.status} ({response.exchange})")
-            if not _refuses_token(response):
+            if not refuses_token(response):
                 break
         else:
             out.append(Refusal(role, tuple(answers)))
     return out
 
 
-def _refuses_token(response: Response) -> bool:
-    # A 401 challenging for another scheme (a captcha, say) is not about the token.
+def refuses_token(response: Response) -> bool:
+    """A 401 about the token: no challenge, or a Bearer one (not a captcha, say)."""
     challenge = response.headers.get("WWW-Authenticate", "").strip().lower()
     return response.status == 401 and (not challenge or challenge.startswith("bearer"))
 

@@ -2,11 +2,14 @@
 
 It enforces what makes the suite safe to point at a live system: only the
 target's origin (and origins the target file allows) is ever contacted,
-refused before connecting; a time limit per request and per check; a cap on
+refused before connecting; a time limit per request (connect, headers and body
+together: ``conformance._harness.cutoff``) and per check; a cap on
 response size, read as a stream; no redirect followed to another origin
 with credentials; a pace of at most ``requests_per_second``, and for each
 credential the quota the platform states (``conformance.common.ratelimits``); a 429 is
-waited out as its ``Retry-After`` asks, within the check's time limit. Every
+waited out as its ``Retry-After`` asks, up to ``max_retry_after`` and within the check's
+time limit; every check's time limit is cut to what is left of the run's budget
+(``conformance._harness.budget``), which also counts the run's requests. Every
 exchange is validated against the spec and written to the evidence log,
 redacted.
 
@@ -21,6 +24,7 @@ the requirement of the check in force, which goes on with what it can read.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import socket
 import threading
@@ -34,8 +38,15 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
+from urllib3.util import SKIP_HEADER
 
+from conformance._harness import bounded_json
+from conformance._harness.bounded_json import MAX_JSON_BYTES, JsonTooDeep, JsonTooLarge
+from conformance._harness.budget import RunBudget
+from conformance._harness.cutoff import CuttingAdapter, InFlight
+from conformance._harness.destination import Session, guard, hop, is_absolute
 from conformance._harness.errors import (
+    BudgetSpent,
     DeadlineExceeded,
     Finding,
     Mismatch,
@@ -47,8 +58,10 @@ from conformance._harness.errors import (
     render_rows,
 )
 from conformance._harness.evidence import EXCERPT_BYTES, KEPT_BYTES, Body, EvidenceLog, Record
+from conformance._harness.read_only import refuse_writes
 from conformance._harness.results import CheckResult, Outcome
 from conformance._harness.target import Role, Target, origin_of
+from conformance._harness.units import human_duration
 from conformance._harness.validation import Operation, Validator, media_type
 from conformance._harness.watchdog import Watchdog
 from conformance.common.httpdates import retry_after, retry_delay
@@ -64,6 +77,7 @@ _NOT_SENT = (
 _MAX_REDIRECTS = 5
 _MAX_BACKOFF = 60.0  # seconds, for a 429 that says nothing of when to come back
 _CHUNK = 64 * 1024
+_ERROR_CHARS = 1000
 PROBLEMS = "C-002"
 RETRY_AFTER = "C-003"
 
@@ -90,12 +104,37 @@ class Response:
     sent_at: float = 0.0
     """``time.monotonic()`` when the request left, after any wait for the quota or a 429:
     time a platform is held to counts from here, not from the call."""
+    json_limit: int = MAX_JSON_BYTES
+    """The largest body ``json()`` parses (the target's ``limits.max_json_bytes``)."""
 
     def json(self) -> Any:
-        """The body parsed as JSON; a body that is not JSON is a finding."""
+        """The body parsed as JSON, within ``bounded_json``'s bounds.
+
+        A body that is not JSON, or nests deeper than the suite parses, is a
+        finding; one over ``json_limit`` is ``ResponseTooLarge`` (the check
+        cannot decide: a limit of the suite, not a fault of the platform).
+        """
         try:
-            return json.loads(self.content)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return bounded_json.loads(self.content, self.json_limit)
+        except JsonTooLarge as exc:
+            raise ResponseTooLarge(
+                f"{self.method} {self.url} answered {self.status}: {exc}"
+            ) from None
+        except JsonTooDeep as exc:
+            raise Finding(
+                f"{self.method} {self.url} answered {self.status} with {exc}",
+                mismatches=[
+                    Mismatch(
+                        "body",
+                        f"JSON nested at most {exc.limit} levels deep",
+                        f"deeper than {exc.limit} levels",
+                        "RFC 8259 §9 lets a receiver limit nesting; no document of the specs "
+                        "comes near it",
+                    )
+                ],
+                evidence=[self.exchange],
+            ) from None
+        except (UnicodeDecodeError, ValueError) as exc:  # ValueError: JSONDecodeError, and more
             raise Finding(
                 f"{self.method} {self.url} answered {self.status} with a body that is not JSON",
                 mismatches=[Mismatch("body", "JSON", self.content[:80], str(exc))],
@@ -171,12 +210,27 @@ class Charge:
 class Transport:
     """What every check shares: the HTTP session, the validator, the log, the pacing."""
 
-    def __init__(self, target: Target, validator: Validator | None, log: EvidenceLog) -> None:
+    def __init__(
+        self,
+        target: Target,
+        validator: Validator | None,
+        log: EvidenceLog,
+        budget: RunBudget | None = None,
+    ) -> None:
         self.target = target
         self.validator = validator
         self.log = log
-        self.session = requests.Session()
+        self.budget = budget or RunBudget.of(target.limits)
+        """The run's time and request budget, shared with the run's other transport."""
+        self.session = Session()  # redirects are the probe's to follow, past its guard
         self.session.trust_env = False  # never route through a proxy from the environment
+        # No User-Agent of the suite's, nor requests' or urllib3's: only what the target sets.
+        self.session.headers["User-Agent"] = SKIP_HEADER
+        self.read_only = False
+        """``--read-only``: only safe methods are sent (``conformance._harness.read_only``)."""
+        self.in_flight = InFlight()  # lets the watchdog cut a request waiting for its answer
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, CuttingAdapter(self.in_flight))
         self.watchdog = Watchdog()
         rps = target.limits.requests_per_second
         self.pace = _Pace(1.0 / rps if rps > 0 else 0.0)
@@ -243,9 +297,13 @@ class Probe:
         self.check = check
         self.requirement = requirement
         limit = self.target.limits.check_timeout if timeout is None else timeout
-        self.deadline = time.monotonic() + limit
+        # A check's time limit is cut to what is left of the run's budget.
+        ends = time.monotonic() + limit
+        self.run_bound = ends >= transport.budget.deadline
+        self.deadline = min(ends, transport.budget.deadline)
         self.exchanges: list[str] = []
         self._sent_at: dict[str, float] = {}
+        self._read_until: dict[str, float] = {}  # per exchange: when its whole request ends
 
     def remaining(self) -> float:
         """Seconds left before the check's time limit."""
@@ -253,10 +311,13 @@ class Probe:
 
     def url(self, path_or_url: str, base: str | None = None) -> str:
         """An absolute URL: paths are joined to the base URL (or to ``base``)."""
-        if path_or_url.startswith(("http://", "https://")):
+        if is_absolute(path_or_url):  # any scheme: the guard decides, it is never a path
             return path_or_url
         if base is not None:
-            return urljoin(base, path_or_url)
+            try:
+                return urljoin(base, path_or_url)
+            except ValueError:
+                return path_or_url  # not a URL: the guard refuses it, saying why
         return self.target.base_url + ("" if path_or_url.startswith("/") else "/") + path_or_url
 
     def get(self, url: str, **kw: Any) -> Response:
@@ -304,7 +365,8 @@ class Probe:
         answer's body is judged as C-002's, and charged there). The request
         waits until its credential's stated quota allows it, and a 429 is waited
         out as its ``Retry-After`` asks and retried, as often as the check's time
-        limit allows; a wait past it ends the check ``error`` with the reason.
+        limit allows; a wait past it, or past ``limits.max_retry_after``, ends the
+        check ``error`` with the reason.
         With ``wait_on_429`` False (checks that study refusals) the request is
         neither held back to the quota nor retried: the 429 is returned.
         A ``signer`` signs each request (and each redirect hop) as sent; a
@@ -347,9 +409,12 @@ class Probe:
             redirects += 1
             if redirects > _MAX_REDIRECTS:
                 break
-            next_url = urljoin(target_url, location)
-            if origin_of(next_url) != origin_of(target_url):
-                if not self.target.allows(origin_of(next_url)):
+            try:  # where the Location really leads, as the HTTP stack would connect
+                next_url, there = hop(target_url, location, self.transport.session)
+            except RefusedDestination:
+                return response  # not followed: a non-HTTP or ambiguous Location
+            if there.origin != origin_of(target_url):
+                if not self.target.allows(there.origin):
                     return response  # the check decides what a foreign redirect means
                 sent = {k: v for k, v in sent.items() if k.lower() not in ("authorization", "host")}
                 role = signer = identity = None
@@ -391,15 +456,20 @@ class Probe:
         tally = _Tally()
 
         def chunks() -> Iterator[bytes]:
-            for chunk in self._chunks(raw, record):
-                tally.add(chunk)
-                yield chunk
+            try:
+                for chunk in self._chunks(raw, record):
+                    tally.add(chunk)
+                    yield chunk
+            except ProbeError as exc:  # what ended the read is the exchange's error
+                record.error = record.error or str(exc)
+                raise
 
         try:
             yield Stream(record.id, target_url, raw.status_code, raw.headers, chunks())
         finally:
             raw.close()
             self._sent_at.pop(record.id, None)
+            self._read_until.pop(record.id, None)  # a download's body has the check's time
             record.status = raw.status_code
             record.response_headers = dict(raw.headers)
             record.response_body = tally.body()
@@ -415,7 +485,9 @@ class Probe:
         content_type: str | None,
     ) -> dict[str, str]:
         name = role.client if role else client
-        sent = {"User-Agent": "interop-conformance", "Accept": "application/json, */*;q=0.5"}
+        sent = {"Accept": "application/json, */*;q=0.5"}
+        if self.target.user_agent:
+            sent["User-Agent"] = self.target.user_agent
         if name:
             sent.update(self.target.clients.get(name, {}))
         if role is not None:
@@ -430,13 +502,8 @@ class Probe:
         return sent
 
     def _guard(self, url: str) -> None:
-        # Decided by the URL connected to: a Host header (virtual addressing) never is.
-        origin = origin_of(url)
-        if not self.target.allows(origin):
-            raise RefusedDestination(
-                f"refused to contact {origin}: only the target's origin {self.target.origin} "
-                "and allowed_origins may be contacted (add it to allowed_origins if it is the platform's)"
-            )
+        # Decided as the HTTP stack will connect (destination.py): a Host header never is.
+        guard(url, self.transport.session, self.target)
 
     def _send(
         self,
@@ -451,16 +518,18 @@ class Probe:
         signer: Signer | None = None,
         identity: str | None = None,
     ) -> tuple[Record, requests.Response]:
+        refuse_writes(method, url, read_only=self.transport.read_only)  # nor logged
         self._guard(url)  # before anything leaves the machine
         if self.remaining() <= 0:
-            raise DeadlineExceeded(f"{self.check or 'the check'} used up its time limit")
+            raise self._out_of_time(f"{method} {url}: not sent")
         key = _credential(role)
         quota = self.transport.quota
         if paced and origin_of(url) == self.target.origin:
             quota.wait(key, self.deadline, f"{method} {url}")
         remaining = self.remaining()
         if remaining <= 0:
-            raise DeadlineExceeded(f"{self.check or 'the check'} used up its time limit")
+            raise self._out_of_time(f"{method} {url}: not sent")
+        self.transport.budget.take(f"{method} {url}")
         if signer is not None:
             # Last, so that what is signed is what is sent (and what is recorded); the URL
             # as requests will put it on the wire (its re-quoting of unreserved characters).
@@ -484,30 +553,96 @@ class Probe:
         if origin_of(url) == self.target.origin:
             quota.sent(key)
         started = self._sent_at[record.id] = time.monotonic()
-        try:
-            raw = self.transport.session.request(
-                method,
-                url,
-                headers=headers,
-                data=content,
-                timeout=(timeout, timeout),
-                allow_redirects=False,
-                stream=True,
-            )
-        except requests.RequestException as exc:
-            record.duration = time.monotonic() - started
-            record.error = f"{type(exc).__name__}: {exc}"
-            self._commit(record)
-            if isinstance(exc, _NOT_SENT):
-                # Nothing left the machine: the suite formed a request it cannot send.
-                raise ProbeError(f"{method} {url}: the request could not be sent ({exc})") from None
-            raise TargetUnreachable(f"{method} {url}: {_why(exc)}") from None
+        # request_timeout bounds the whole request, not each read: a status line and
+        # headers that trickle in are cut at the deadline (``cutoff``), as is a body.
+        until = self._read_until[record.id] = min(
+            started + self.target.limits.request_timeout, self.deadline
+        )
+        with self.transport.in_flight.sending() as cutter:
+            alarm = self.transport.watchdog.arm(until, cutter.fire)
+            try:
+                raw = self.transport.session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    data=content,
+                    timeout=(timeout, timeout),
+                    allow_redirects=False,
+                    stream=True,
+                )
+            except requests.RequestException as exc:
+                record.duration = time.monotonic() - started
+                record.error = f"{type(exc).__name__}: {exc}"
+                self._read_until.pop(record.id, None)
+                if isinstance(exc, _NOT_SENT):
+                    self._commit(record)
+                    # Nothing left the machine: the suite formed a request it cannot send.
+                    raise ProbeError(
+                        f"{method} {url}: the request could not be sent ({exc})"
+                    ) from None
+                if cutter.fired or time.monotonic() >= until:
+                    record.error = f"no complete answer within {self._limit(until)}"
+                    self._commit(record)
+                    raise self._cut_short(
+                        f"{method} {url}: no complete answer (status line and headers) "
+                        f"within {self._limit(until)}",
+                        until,
+                        head=True,
+                    ) from None
+                self._commit(record)
+                garbled = _garbled(exc)
+                if garbled:  # it answered, badly: the platform's fault, not "nothing answered"
+                    raise Finding(
+                        f"{method} {url}: the platform answered, but not with HTTP the suite "
+                        f"can read: {garbled}",
+                        mismatches=[
+                            Mismatch("response", "an HTTP/1.1 response (RFC 9112)", garbled)
+                        ],
+                        evidence=[record.id],
+                    ) from None
+                raise TargetUnreachable(f"{method} {url}: {_why(exc)}") from None
+            except BaseException as exc:  # whatever else ended it: recorded all the same
+                record.duration = time.monotonic() - started
+                record.error = record.error or _error_text(exc)
+                self._read_until.pop(record.id, None)
+                self._commit(record)
+                raise
+            finally:
+                self.transport.watchdog.cancel(alarm)
         record.duration = time.monotonic() - started
         if origin_of(url) == self.target.origin:
             quota.observe(key, raw.headers)
         return record, raw
 
-    def _chunks(self, raw: requests.Response, record: Record) -> Iterator[bytes]:
+    def _limit(self, until: float) -> str:
+        """The limit that ends at ``until``, as a reason names it."""
+        if until < self.deadline:
+            seconds = human_duration(self.target.limits.request_timeout)
+            return f"the request time limit ({seconds}, limits.request_timeout)"
+        if self.run_bound:
+            return self.transport.budget.describe()
+        return f"the time limit of {self.check or 'the check'}"
+
+    def _cut_short(self, message: str, until: float, *, head: bool = False) -> ProbeError:
+        """The error for a request cut at ``until``: by its own time limit, the check's or
+        the run's. Headers that never came whole within the request's own are, as for a
+        read timeout, no answer."""
+        if until < self.deadline:
+            return TargetUnreachable(message) if head else DeadlineExceeded(message)
+        return BudgetSpent(message) if self.run_bound else DeadlineExceeded(message)
+
+    def _out_of_time(self, what: str) -> DeadlineExceeded:
+        """The error for a request the check's time limit (or the run budget) left no time for."""
+        if self.run_bound:
+            return BudgetSpent(f"{what}: {self.transport.budget.time_spent()}")
+        return DeadlineExceeded(f"{what}: {self.check or 'the check'} used up its time limit")
+
+    def _chunks(
+        self, raw: requests.Response, record: Record, until: float | None = None
+    ) -> Iterator[bytes]:
+        """The body, chunk by chunk, within the size cap and cut at ``until`` (the check's
+        deadline unless given: a whole-body read is held to the request's)."""
+        until = self.deadline if until is None else until
         cap = self.target.limits.max_response_bytes
         declared = raw.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap:
@@ -517,8 +652,12 @@ class Probe:
             raise ResponseTooLarge(f"{record.method} {record.url}: {record.error}")
         total = 0
         # A body that trickles in would never trip the per-read timeout: a watchdog
-        # cuts the connection at the check's deadline instead.
-        alarm = self.transport.watchdog.arm(self.deadline, lambda: _cut(raw))
+        # cuts the connection at the deadline instead.
+        alarm = self.transport.watchdog.arm(until, lambda: _cut(raw))
+        late = (
+            f"{record.method} {record.url}: "
+            f"the body was still arriving when {self._limit(until)} ran out"
+        )
         try:
             for chunk in raw.iter_content(_CHUNK):
                 total += len(chunk)
@@ -526,16 +665,12 @@ class Probe:
                     raise ResponseTooLarge(
                         f"{record.method} {record.url}: the body passed the cap of {cap} bytes"
                     )
-                if time.monotonic() > self.deadline:
-                    raise DeadlineExceeded(
-                        f"{record.method} {record.url}: body still arriving at the deadline"
-                    )
+                if time.monotonic() > until:
+                    raise self._cut_short(late, until)
                 yield chunk
         except (requests.RequestException, OSError, AttributeError, ValueError) as exc:
-            if time.monotonic() >= self.deadline:
-                raise DeadlineExceeded(
-                    f"{record.method} {record.url}: body still arriving at the deadline"
-                ) from None
+            if time.monotonic() >= until:
+                raise self._cut_short(late, until) from None
             if isinstance(exc, requests.RequestException):
                 raise TargetUnreachable(f"{record.method} {record.url}: {_why(exc)}") from None
             raise
@@ -545,10 +680,10 @@ class Probe:
     def _read_all(self, raw: requests.Response, record: Record) -> bytes:
         parts = []
         try:
-            parts = list(self._chunks(raw, record))
-        except (ResponseTooLarge, DeadlineExceeded, TargetUnreachable) as exc:
+            parts = list(self._chunks(raw, record, self._read_until.pop(record.id, None)))
+        except BaseException as exc:  # whatever ended the read, the exchange is recorded
             record.status = raw.status_code
-            record.error = str(exc)
+            record.error = str(exc) if isinstance(exc, ProbeError) else _error_text(exc)
             self._commit(record)
             raise
         finally:
@@ -558,16 +693,23 @@ class Probe:
     def _finish(
         self, record: Record, raw: requests.Response, body: bytes, validate: bool
     ) -> Response:
-        op, path = self._complete(record, raw, body)
-        validator = self.transport.validator
-        if op is not None and validate and validator is not None and path is not None:
-            # An error body is C-002's to judge (``_screen``); status and headers stay here.
-            found = validator.check_response(
-                op, path, raw.status_code, raw.headers, body, include_body=raw.status_code < 400
-            )
-            # Likewise a 429's Retry-After is C-003's (``_screen``).
-            record.violations = [m for m in found if m.path.lower() != "header retry-after"]
-        self._commit(record)
+        limit = self.target.limits.max_json_bytes
+        with self._committing(record):
+            op, path = self._complete(record, raw, body)
+            validator = self.transport.validator
+            if op is not None and validate and validator is not None and path is not None:
+                # An error body is C-002's to judge (``_screen``); status and headers stay here.
+                found = validator.check_response(
+                    op,
+                    path,
+                    raw.status_code,
+                    raw.headers,
+                    body,
+                    include_body=raw.status_code < 400,
+                    max_json_bytes=limit,
+                )
+                # Likewise a 429's Retry-After is C-003's (``_screen``).
+                record.violations = [m for m in found if m.path.lower() != "header retry-after"]
         if record.violations:
             raise SchemaViolation(
                 f"the {raw.status_code} response does not match the spec",
@@ -585,21 +727,32 @@ class Probe:
             record.operation,
             record.duration,
             self._sent_at.pop(record.id, 0.0),
+            limit,
         )
 
     def _complete(
         self, record: Record, raw: requests.Response, body: bytes
     ) -> tuple[Operation | None, str | None]:
-        """Fill the record with the answer, find its operation, screen it for COMMON."""
+        """Fill the record with the answer, find its operation, screen it for COMMON.
+
+        Whatever goes wrong here, the record is committed before the error goes on.
+        """
         record.status = raw.status_code
         record.response_headers = dict(raw.headers)
         record.response_body = Body.of(body)
-        path = _path_under(record.url, self.target.base_url)
-        validator = self.transport.validator
-        op: Operation | None = validator.find(record.method, path) if validator and path else None
-        if op is not None:
-            record.operation = op.operation_id
-        self._screen(record, raw, body, op, path)
+        try:
+            path = _path_under(record.url, self.target.base_url)
+            validator = self.transport.validator
+            op: Operation | None = (
+                validator.find(record.method, path) if validator and path else None
+            )
+            if op is not None:
+                record.operation = op.operation_id
+            self._screen(record, raw, body, op, path)
+        except BaseException as exc:
+            record.error = record.error or _error_text(exc)
+            self._commit(record)
+            raise
         return op, path
 
     def _screen(
@@ -667,21 +820,49 @@ class Probe:
                 basis = "no usable Retry-After; backing off"
         if refusals > 1:
             delay = max(delay, 1.0)  # a platform that keeps refusing "0 s" is not hammered
+        longer = f" ({human_duration(delay)})" if delay >= 120 else ""
+        refused = (
+            f"{record.method} {record.url} as {key}: refused with 429 "
+            f"({_ordinal(refusals)} time in a row), asked to wait {delay:.0f} s{longer} ({basis})"
+        )
         left = self.remaining()
         if delay >= left - 1:
-            record.error = f"429: not waited ({basis}); the check's time limit is too near"
+            record.error = f"429: not waited ({basis}); less time is left than that"
+            self._commit(record)
+            have = f"{max(left, 0):.0f} s of its"
+            left_of = (
+                f"the run has {have} budget (limits.run_budget)"
+                if self.run_bound
+                else f"the check has {have} time limit"
+            )
+            raise self._cut_short(f"{refused}; {left_of} left", self.deadline)
+        cap = self.target.limits.max_retry_after
+        if delay > cap:
+            # Asking earlier than told would be rude, and waiting that long stalls the run.
+            record.error = f"429: not waited ({basis}): longer than limits.max_retry_after"
             self._commit(record)
             raise DeadlineExceeded(
-                f"{record.method} {record.url} as {key}: refused with 429 "
-                f"({_ordinal(refusals)} time in a row), asked to wait {delay:.0f} s ({basis}); "
-                f"the check has {max(left, 0):.0f} s of its time limit left"
+                f"{refused}; the suite waits at most {human_duration(cap)} for a refusal "
+                "(limits.max_retry_after), so it did not ask again"
             )
         record.error = f"429: waited {delay:.1f} s ({basis}), then retried"
         self._commit(record)
         time.sleep(delay)
 
     def _commit(self, record: Record) -> None:
+        """Write the record to the evidence (once: a record already written stays as it was)."""
         self.transport.log.write(record)
+
+    @contextmanager
+    def _committing(self, record: Record) -> Iterator[None]:
+        """Commit ``record`` when the block ends, however it ends (an error is recorded)."""
+        try:
+            yield
+        except BaseException as exc:
+            record.error = record.error or _error_text(exc)
+            raise
+        finally:
+            self._commit(record)
 
 
 def _cut(raw: requests.Response) -> None:
@@ -695,6 +876,40 @@ def _cut(raw: requests.Response) -> None:
         raw.close()
     except OSError:
         pass
+
+
+def _error_text(exc: BaseException) -> str:
+    """An exception as an evidence record's ``error``, bounded."""
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= _ERROR_CHARS else text[: _ERROR_CHARS - 3] + "..."
+
+
+def _garbled(exc: BaseException) -> str:
+    """Why an answer could not be read as HTTP, when that is what ended the request.
+
+    ``http.client`` refuses a header line over 64 KiB, more than 100 header
+    fields and a status line that is not HTTP; requests wraps its exception
+    (in urllib3's, in its own). A peer that closed without a word
+    (``RemoteDisconnected``) did not answer at all: that is not garbled.
+    """
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, http.client.LineTooLong):
+            return f"a status or header line longer than HTTP clients read ({current})"
+        if isinstance(current, http.client.RemoteDisconnected):
+            continue
+        if isinstance(current, http.client.BadStatusLine):
+            return f"a status line that is not HTTP ({str(current)[:80]!r})"
+        if isinstance(current, http.client.HTTPException) and "headers" in str(current):
+            return f"more header fields than the suite reads ({current})"
+        todo += [a for a in current.args if isinstance(a, BaseException)]
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return ""
 
 
 def _credential(role: Role | None) -> str:

@@ -177,6 +177,12 @@ def replay_of(seed: int, options: Options, target_source: str, second_source: st
         extra.append("--no-shrink")
     if options.as_of is not None:
         extra += ["--as-of", options.as_of.isoformat().replace("+00:00", "Z")]
+    if options.shuffle:
+        extra.append("--shuffle")
+    if options.read_only:
+        extra.append("--read-only")
+    if options.choices not in (None, "default") and target_source.startswith("<"):
+        extra += ["--choices", str(options.choices)]
     return Replay(
         seed,
         "" if target_source.startswith("<") else target_source,
@@ -227,6 +233,10 @@ class Selection:
     requirements: tuple[str, ...] = ()
     deselected: tuple[str, ...] = ()
     """Requirements of the selection with a check that ``-k`` or ``-m`` deselected."""
+    read_only: bool = False
+    """``--read-only``: only safe methods were sent, so the run judges part at most."""
+    writes: tuple[str, ...] = ()
+    """Requirements with a check that would have written (``--read-only``): not judged."""
 
     def describe(self) -> str:
         """The selection as the options that made it (``everything`` when none did)."""
@@ -237,6 +247,10 @@ class Selection:
         )
         if self.deselected:
             words.append(f"-k/-m deselected checks of {len(self.deselected)} requirement(s)")
+        if self.read_only:
+            words.append(
+                f"--read-only (checks of {len(self.writes)} requirement(s) would have written)"
+            )
         return " ".join(words) or "everything"
 
     def to_json(self) -> dict[str, Any]:
@@ -246,6 +260,8 @@ class Selection:
             "profiles": list(self.profiles),
             "requirements": list(self.requirements),
             "deselected": list(self.deselected),
+            "read_only": self.read_only,
+            "writes": list(self.writes),
             "description": self.describe(),
         }
 
@@ -275,6 +291,8 @@ class RunResult:
     """Why no requirement was judged: the target file does not work with this platform."""
     internal_error: str = ""
     """What failed inside the suite (a bug): the reports are as complete as it allowed."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The options that shape what the run sent (``Options.to_json``), for ``--replay``."""
 
     def counts(self) -> dict[str, int]:
         """How many requirements ended with each outcome."""
@@ -292,11 +310,14 @@ class RunResult:
         )
 
     def judged(self) -> set[str]:
-        """Requirements whose every check ran in this run (none deselected)."""
-        return {r.info.id for r in self.requirements} - set(self.selection.deselected)
+        """Requirements whose every check ran in this run (none deselected, none refused a write)."""
+        left_out = set(self.selection.deselected) | set(self.selection.writes)
+        return {r.info.id for r in self.requirements} - left_out
 
     def partial(self) -> bool:
         """True when a requirement the full run would judge was left out of this one."""
+        if self.selection.read_only:
+            return True  # what only a write shows was not tried, whatever the claims
         if self.claimed is None:
             return bool(
                 self.selection.deselected
@@ -408,6 +429,7 @@ class RunResult:
             "claims": self.claims,
             "specs": [dict(s) for s in self.specs],
             "selection": self.selection.to_json(),
+            "options": dict(self.options),
             "summary": {
                 "verdict": self.verdict().value,
                 "headline": self.headline(),

@@ -28,8 +28,15 @@ def run(
     second: Target | None = None,
     quiet: bool = True,
     extra_args: tuple[str, ...] = (),
+    progress: object | None = None,
 ) -> RunResult:
-    """Run every selected check against ``target`` and return the result."""
+    """Run every selected check against ``target`` and return the result.
+
+    ``quiet``: pytest prints nothing (no dots, no summary; the caller shows the
+    result, ``report.console``); otherwise it prints each check (``-v``).
+    ``progress`` is a plugin object that shows the run as it goes
+    (``report.progress.Progress``).
+    """
     preset = Preset(target, second, options)
     args = [
         "-c",
@@ -41,15 +48,38 @@ def run(
         *_PLUGIN,
         "-p",
         "no:cacheprovider",
-        "--tb=no" if quiet else "--tb=short",
-        "-q" if quiet else "-v",
+        *(("-p", "no:terminal") if quiet else ("--tb=short", "-v")),
         *extra_args,
     ]
-    code = pytest.main(args, plugins=[preset])
+    interruption = _Interruption()
+    plugins: list[object] = [preset, interruption, *([progress] if progress is not None else [])]
+    code = pytest.main(args, plugins=plugins)
     harness = preset.harness
+    if interruption.happened:
+        if harness is None or harness.result is None:
+            raise KeyboardInterrupt
+        raise RunInterrupted(harness.result)
     if harness is None or harness.result is None:
         raise ConformanceError(_did_not_run(int(code), quiet=quiet))
     return harness.result
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the run; ``result`` holds what it decided, its reports written as far."""
+
+    def __init__(self, result: RunResult) -> None:
+        super().__init__("the run was interrupted")
+        self.result = result
+
+
+class _Interruption:
+    """Notes a Ctrl-C that pytest caught (it ends the session with its own exit code)."""
+
+    def __init__(self) -> None:
+        self.happened = False
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.happened = self.happened or isinstance(excinfo.value, KeyboardInterrupt)
 
 
 _WHY: dict[int, str] = {

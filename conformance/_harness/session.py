@@ -20,11 +20,18 @@ import pytest
 
 from conformance._harness.checking import not_claimed, prerequisite_failed
 from conformance._harness.classify import classify, finding_evidence, relabel, what_was_checked
-from conformance._harness.errors import ConfigError, TargetUnreachable, UsageError
+from conformance._harness.errors import (
+    ConfigError,
+    ConformanceError,
+    TargetUnreachable,
+    UsageError,
+)
 from conformance._harness.harness import Harness
 from conformance._harness.manifest import seal
 from conformance._harness.marks import probes_key, requirement_ids
 from conformance._harness.options import Options
+from conformance._harness.ordering import shuffled
+from conformance._harness.read_only import WriteRefused
 from conformance._harness.report import console, write_reports
 from conformance._harness.results import UNCITED_PASS, CheckResult, Outcome, RunResult
 from conformance._harness.safe_text import console_text
@@ -71,6 +78,8 @@ class ConformanceRun:
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
+        if self.harness.options.shuffle:
+            items[:] = shuffled(items, self.harness.seed)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -118,9 +127,13 @@ class ConformanceRun:
         ids = requirement_ids(item)
         if not ids:
             return
-        harness.begin_check(item.nodeid)
+        ledger = harness.begin_check(item.nodeid)
         claims = harness.claims()
         if "C-001" in ids and not claims.stated:
+            harness.budget.before_check()
+            if harness.discovery_failure is not None:  # the first fetch's end, not a second fetch
+                ledger.cite(claims.evidence)
+                raise harness.discovery_failure
             return  # C-001 decides the claims it reads; it always runs
         if claims.unreachable:
             raise TargetUnreachable(claims.problem)
@@ -129,6 +142,7 @@ class ConformanceRun:
         infos = [harness.requirement(i) for i in ids]
         if not any(claims.claims(info) for info in infos):
             not_claimed(claims.why_not(infos[0]))
+        harness.budget.before_check()  # a check starting past the run's budget sends nothing
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -136,8 +150,21 @@ class ConformanceRun:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         self._judge(item, call, report)
+        self._torn_down(item, call, report)
         _redact(report, self.harness.redactor)  # what pytest prints (-v) carries no secret
         return report
+
+    def _torn_down(
+        self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+    ) -> None:
+        """A check's teardown that raised what no check raises (a bug, not a finding nor
+        an error of the suite's own kinds) breaks the run: it ends ``INTERNAL ERROR``."""
+        if report.when != "teardown" or not report.failed or call.excinfo is None:
+            return
+        exc = call.excinfo.value
+        if isinstance(exc, ConformanceError | AssertionError) or self.broken:
+            return  # the check's outcome stands; pytest shows the teardown's error
+        self.broken = f"the teardown of {item.nodeid} failed: {_bug(exc)}"
 
     def _judge(
         self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
@@ -147,6 +174,8 @@ class ConformanceRun:
             return
         harness = self.harness
         outcome, reason = classify(call, report)
+        if call.excinfo is not None and isinstance(call.excinfo.value, WriteRefused):
+            harness.writes.update(ids)  # --read-only: not judged, the verdict is partial
         ledger = harness.ledger(item.nodeid)
         own = [e for p in item.stash.get(probes_key, []) for e in p.exchanges]
         evidence = list(dict.fromkeys([*own, *ledger.evidence, *finding_evidence(call)]))
@@ -168,6 +197,13 @@ class ConformanceRun:
                 )
             )
         relabel(report, outcome, reason, [harness.requirement(i).level for i in ids])
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if isinstance(excinfo.value, KeyboardInterrupt):  # Ctrl-C; the reports are still written
+            self.harness.notes.append(
+                "interrupted (Ctrl-C) before every check ran: a requirement whose checks were "
+                "not reached ends error (no check ran); this report is partial"
+            )
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

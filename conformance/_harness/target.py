@@ -20,9 +20,14 @@ A target file is YAML::
       request_timeout: 30
       check_timeout: 900
       max_response_bytes: 67108864
+      max_json_bytes: 4194304        # the largest JSON document parsed
       requests_per_second: 10
+      run_budget: 3600
+      max_requests: 50000
+      max_retry_after: 120
     cloud: {s3: {...}, oci: {...}}    # CLOUD's surfaces (see cloud_target.py)
     claims: [...]                     # only for a platform with no discovery document
+    user_agent: "Mozilla/5.0 (...)"   # optional: for requests that present no client
 
 Loading validates everything; every mistake is a ``ConfigError`` that names
 the file, the key and the fix. Tokens and other secrets are never stored in
@@ -40,6 +45,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from conformance._harness.bounded_json import MAX_JSON_BYTES
 from conformance._harness.cloud_target import OciSettings, S3Settings, read_claims, read_cloud
 from conformance._harness.config_keys import KeyReader
 from conformance._harness.errors import ConfigError
@@ -60,18 +66,32 @@ _TOP_KEYS = frozenset(
         "domains",
         "cloud",
         "claims",
+        "user_agent",
     }
 )
 
 
 @dataclass(frozen=True)
 class Limits:
-    """How far the suite goes with this target: time, size and pace."""
+    """How far the suite goes with this target: time, size and pace (README, Trust)."""
 
     request_timeout: float = 30.0
+    """Seconds for one whole request: connect, status line and headers, and the body
+    (a streamed download's body has the check's time limit)."""
     check_timeout: float = 900.0
+    """Seconds for one check, cut to what is left of the run budget."""
     max_response_bytes: int = 64 * 1024 * 1024
+    max_json_bytes: int = MAX_JSON_BYTES
+    """The largest JSON document the suite parses (``bounded_json``): parsing costs
+    about 25 times a document's size in memory, so it is capped well below bodies."""
     requests_per_second: float = 10.0
+    """The pace of request starts over the whole run (0: no pace)."""
+    run_budget: float = 3600.0
+    """Seconds for the whole run; checks that would start later end ``error``."""
+    max_requests: int = 50_000
+    """Requests the run may send; past it, checks end ``error``."""
+    max_retry_after: float = 120.0
+    """The longest ``Retry-After`` (or quota reset) a 429 is waited out for."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +127,9 @@ class Target:
     stated_claims: tuple[Mapping[str, Any], ...] | None = None
     """``claims:``: what the file says the platform implements, for a platform that
     publishes no discovery document (None: the claims are read from the platform)."""
+    user_agent: str | None = None
+    """``user_agent:``: the User-Agent of requests that present no client (None: none is
+    sent; the suite has no User-Agent of its own, so nothing marks its traffic)."""
 
     @property
     def origin(self) -> str:
@@ -183,6 +206,8 @@ class Target:
             out["cloud"] = cloud
         if self.stated_claims is not None:
             out["stated_claims"] = [dict(c) for c in self.stated_claims]
+        if self.user_agent is not None:
+            out["user_agent"] = self.user_agent
         return out
 
 
@@ -264,6 +289,7 @@ def parse_target(raw: Any, file: str, env: Mapping[str, str]) -> Target:
         s3,
         oci,
         stated,
+        user_agent=v.string(doc["user_agent"], "user_agent") if "user_agent" in doc else None,
     )
 
 
@@ -361,9 +387,29 @@ def _limits(v: KeyReader, raw: Any) -> Limits:
                 minimum=1024,
             )
         ),
+        max_json_bytes=int(
+            v.number(
+                body.get("max_json_bytes", defaults.max_json_bytes),
+                "limits.max_json_bytes",
+                minimum=1024,
+            )
+        ),
         requests_per_second=v.number(
             body.get("requests_per_second", defaults.requests_per_second),
             "limits.requests_per_second",
+            minimum=0,
+        ),
+        run_budget=v.number(
+            body.get("run_budget", defaults.run_budget), "limits.run_budget", minimum=1
+        ),
+        max_requests=int(
+            v.number(
+                body.get("max_requests", defaults.max_requests), "limits.max_requests", minimum=1
+            )
+        ),
+        max_retry_after=v.number(
+            body.get("max_retry_after", defaults.max_retry_after),
+            "limits.max_retry_after",
             minimum=0,
         ),
     )

@@ -11,11 +11,11 @@ the bare media type reaches the engine.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from typing import Any, Protocol
 
 from openapi_core import Config, OpenAPI
@@ -28,13 +28,21 @@ from openapi_core.validation.response.exceptions import (
     MissingData,
     MissingRequiredHeader,
 )
+from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+from openapi_core.validation.schemas.factories import DialectSchemaValidatorsFactory
+from openapi_core.validation.schemas.validators import SchemaValidator
+from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS30ReadValidator, OAS31Validator
 from werkzeug.datastructures import Headers
 
+from conformance._harness import bounded_json
+from conformance._harness.bounded_json import MAX_JSON_BYTES
 from conformance._harness.bundle import bundle
 from conformance._harness.catalogue import Catalogue, Spec
 from conformance._harness.errors import Mismatch
 from conformance._harness.schemas import schema_rows
 
+SCHEMA_ERRORS_KEPT = 100
+"""Schema errors one body is reported with (the first ones found)."""
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _MEDIA_TYPE = re.compile(rf"[ \t]*({_TOKEN})/({_TOKEN})[ \t]*")
@@ -102,11 +110,14 @@ class Validator(Protocol):
         body: bytes,
         *,
         include_body: bool = True,
+        max_json_bytes: int = MAX_JSON_BYTES,
     ) -> list[Mismatch]:
         """Every way the response breaks its operation's definition (empty when valid).
 
         With ``include_body`` False the body is not looked at: the status and
         headers still are (the probe judges error bodies as C-002 problems).
+        A JSON body is parsed within ``bounded_json``'s bounds: one nested too
+        deep is a mismatch, one over ``max_json_bytes`` raises ``JsonTooLarge``.
         """
 
 
@@ -137,9 +148,39 @@ def _as_is(value: bytes, **_parameters: str) -> bytes:
     return value
 
 
+class _FirstErrors(SchemaValidator):
+    """openapi-core's schema validator, keeping only the first ``SCHEMA_ERRORS_KEPT`` errors.
+
+    openapi-core builds every error of a body before it reports any: three for
+    each entry of a hostile array of a million ``{}`` (about 10 KiB each, in time
+    worse than linear). A finding shows 20 rows; a hundred errors are plenty.
+    """
+
+    def validate(self, value: Any) -> None:
+        errors = tuple(islice(self.validator.iter_errors(value), SCHEMA_ERRORS_KEPT))
+        if errors:
+            schema_type = (self.schema / "type").read_str_or_list("any")
+            raise InvalidSchemaValue(value, schema_type, schema_errors=errors)
+
+
+class _FirstErrorsFactory(DialectSchemaValidatorsFactory):
+    """openapi-core's OpenAPI 3.1 factory, making ``_FirstErrors`` validators."""
+
+    def create(self, *args: Any, **kwargs: Any) -> SchemaValidator:
+        made = super().create(*args, **kwargs)
+        return _FirstErrors(made.schema, made.validator)
+
+
+# As openapi-core's own OpenAPI 3.1 factory (its 3.0 format checker included).
+_FIRST_ERRORS = _FirstErrorsFactory(
+    OAS31Validator, OAS31_BASE_DIALECT_ID, format_checker=OAS30ReadValidator.FORMAT_CHECKER
+)
+
+
 def _json(value: bytes, **_parameters: str) -> Any:
-    # RFC 8259 §11: JSON has no charset parameter; a "charset" has no effect.
-    return json.loads(value)
+    # RFC 8259 §11: JSON has no charset parameter; a "charset" has no effect. The size
+    # was checked against the target's limit before the engine got the body.
+    return bounded_json.loads(value, None)
 
 
 class OpenApiCoreValidator:
@@ -154,6 +195,7 @@ class OpenApiCoreValidator:
                 "application/problem+json": _json,
                 "application/x-ndjson": _as_is,
             },
+            schema_validators_factory=_FIRST_ERRORS,
         )
         self._apis: dict[str, OpenAPI] = {}
         self._routes: list[tuple[re.Pattern[str], str, Operation]] = []
@@ -179,13 +221,24 @@ class OpenApiCoreValidator:
         body: bytes,
         *,
         include_body: bool = True,
+        max_json_bytes: int = MAX_JSON_BYTES,
     ) -> list[Mismatch]:
         """Validate status, headers and (unless told not to) body; translate openapi-core's errors."""
         raw_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         parsed = media_type(raw_type)
         if include_body and parsed is not None and parsed.is_json and body:
             try:
-                json.loads(body)
+                bounded_json.loads(body, max_json_bytes)  # JsonTooLarge: the check cannot decide
+            except bounded_json.JsonTooDeep as exc:
+                return [
+                    Mismatch(
+                        "body",
+                        f"JSON nested at most {exc.limit} levels deep",
+                        f"JSON nested deeper than {exc.limit} levels",
+                        "RFC 8259 §9 lets a receiver limit nesting; no document of the "
+                        "specs comes near it",
+                    )
+                ]
             except (UnicodeDecodeError, ValueError) as exc:
                 return [
                     Mismatch(
@@ -195,8 +248,11 @@ class OpenApiCoreValidator:
                         f"the body is not JSON ({_safe_str(exc)})",
                     )
                 ]
-        # Parameters never select a content entry: hand the engine the bare media type.
-        response = _Response(status, headers, body, parsed.essence if parsed else raw_type)
+        # Parameters never select a content entry: hand the engine the bare media type. A body
+        # not to be looked at is not handed over either: the engine would parse it unbounded.
+        response = _Response(
+            status, headers, body if include_body else b"", parsed.essence if parsed else raw_type
+        )
         api = self._apis[op.standard]
         out: list[Mismatch] = []
         try:

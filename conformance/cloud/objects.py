@@ -48,7 +48,7 @@ CONTENT_TYPES: tuple[str, ...] = (
     "image/png",
     "application/pdf",
     "text/csv; header=present",
-    "application/vnd.conformance.probe+xml",
+    "application/vnd.google-earth.kml+xml",
     "video/mp4",
     "application/x-tar",
 )
@@ -120,7 +120,7 @@ def content_types() -> st.SearchStrategy[str]:
     """Media types, listed ones or generated ``type/subtype`` tokens (never a default)."""
     generated = st.builds(
         lambda kind, sub: f"{kind}/{sub}",
-        st.sampled_from(("text", "application", "image", "audio", "x-conformance")),
+        st.sampled_from(("text", "application", "image", "audio", "x-world")),
         st.text(_TOKEN + ".+-", min_size=1, max_size=20).filter(lambda s: s[0] in _TOKEN),
     )
     return st.one_of(st.sampled_from(CONTENT_TYPES), generated).filter(

@@ -87,7 +87,12 @@ class OciClient:
 
     @property
     def repository(self) -> str:
-        """The repository the suite pushes into and pulls from."""
+        """The repository the suite pushes into and pulls from (named by ``oci_of``)."""
+        if self.settings.repository is None:
+            raise ConformanceError(
+                "OciClient needs OciSettings with a repository: "
+                "conformance.cloud.surfaces.oci_of names one when the target file does not"
+            )
         return self.settings.repository
 
     def url(self, path: str) -> str:
@@ -248,7 +253,7 @@ class OciClient:
                 "architecture": "amd64",
                 "os": "linux",
                 "rootfs": {"type": "layers", "diff_ids": []},
-                "config": {"Labels": {"org.interop.conformance": tag}},
+                "config": {"Labels": {"org.opencontainers.image.revision": tag}},
             },
             sort_keys=True,
         ).encode()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from conformance._harness.cloud_target import OciSettings, S3Settings, missing_section
 from conformance._harness.target import Target
+from conformance.cloud.names import repository_name, seeded
 
 
 def s3_of(target: Target) -> S3Settings:
@@ -13,8 +16,16 @@ def s3_of(target: Target) -> S3Settings:
     return target.s3
 
 
-def oci_of(target: Target) -> OciSettings:
-    """``cloud.oci`` of the target; a ``ConfigError`` naming the key when it has none."""
+def oci_of(target: Target, seed: int) -> OciSettings:
+    """``cloud.oci`` of the target; a ``ConfigError`` naming the key when it has none.
+
+    Without ``cloud.oci.repository`` the suite pushes into a repository named
+    like a user's, the same for every check of the run (``seed``) and new for
+    another run.
+    """
     if target.oci is None:
         raise missing_section(target.source, "cloud.oci")
-    return target.oci
+    if target.oci.repository is not None:
+        return target.oci
+    named = repository_name(seeded(seed, "oci", "repository"), target.oci.username)
+    return dataclasses.replace(target.oci, repository=named)

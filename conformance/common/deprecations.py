@@ -10,6 +10,7 @@ the successor's path filled as in the request.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,6 @@ from conformance._harness.probe import Probe, Response
 from conformance._harness.target import Role
 from conformance.common.httpdates import deprecation_date, http_date, rfc3339
 
-PLACEHOLDER = "conformance-probe-0"
 SKEW = timedelta(seconds=5)  # requests this close to sunset_at are not judged
 _TEMPLATE = re.compile(r"\{[^}/]+\}")
 
@@ -34,20 +34,29 @@ class Deprecation:
     successor: str
     deprecated_at: datetime
     sunset_at: datetime
+    filler: str = ""
+    """What fills every template variable: an id no resource has, made up for the run."""
 
     @property
     def url(self) -> str:
         """The deprecated path with every template variable filled."""
-        return _TEMPLATE.sub(PLACEHOLDER, self.path)
+        return _TEMPLATE.sub(lambda _: self.filler, self.path)
 
     @property
     def successor_url(self) -> str:
         """The successor's path filled as the request was."""
-        return _TEMPLATE.sub(PLACEHOLDER, self.successor)
+        return _TEMPLATE.sub(lambda _: self.filler, self.successor)
 
 
-def parse_deprecation(where: str, entry: Mapping[str, Any]) -> Deprecation | Mismatch:
-    """The entry, or a mismatch saying why the suite cannot call it."""
+def parse_deprecation(
+    where: str, entry: Mapping[str, Any], filler: str | None = None
+) -> Deprecation | Mismatch:
+    """The entry, or a mismatch saying why the suite cannot call it.
+
+    ``filler`` fills the path's template variables: an ordinary id made up for
+    the run (``ordinary(harness.seed, ...).uuid()``, so a replay sends the same);
+    without it, a random UUID. Never a fixed value a platform could recognise.
+    """
     deprecated_at, sunset_at = rfc3339(entry.get("deprecated_at")), rfc3339(entry.get("sunset_at"))
     method, path, successor = entry.get("method"), entry.get("path"), entry.get("successor")
     if (
@@ -60,7 +69,9 @@ def parse_deprecation(where: str, entry: Mapping[str, Any]) -> Deprecation | Mis
         return Mismatch(
             where, "method, path, successor and RFC 3339 deprecated_at, sunset_at", entry
         )
-    return Deprecation(method.upper(), path, successor, deprecated_at, sunset_at)
+    return Deprecation(
+        method.upper(), path, successor, deprecated_at, sunset_at, filler or str(uuid.uuid4())
+    )
 
 
 def call_and_judge(probe: Probe, deprecation: Deprecation, role: Role | None) -> list[Mismatch]:

@@ -12,7 +12,6 @@ the media type, whose parameters (``charset``) never matter. An
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -21,6 +20,7 @@ from typing import Any, NoReturn, Protocol
 
 from jsonschema import Draft202012Validator
 
+from conformance._harness import bounded_json
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.checking import prerequisite_failed
 from conformance._harness.errors import Mismatch, json_path
@@ -89,7 +89,9 @@ def problem_defects(status: int, headers: Mapping[str, str], body: bytes) -> lis
             )
         ]
     try:
-        body_value = json.loads(body)
+        body_value = bounded_json.loads(body)
+    except bounded_json.JsonTooLarge:
+        return []  # not judged: parsing it would cost more memory than a run may use
     except (UnicodeDecodeError, ValueError) as exc:
         return [Mismatch("body", "a JSON object (RFC 9457)", body[:80], f"not JSON: {exc}")]
     if not isinstance(body_value, dict):
@@ -146,8 +148,8 @@ def problem_body(response: Answer) -> Mapping[str, Any] | None:
     if parsed is None or parsed.essence != PROBLEM_MEDIA_TYPE:
         return None
     try:
-        body = json.loads(response.content)
-    except (UnicodeDecodeError, ValueError):
+        body = bounded_json.loads(response.content)
+    except (UnicodeDecodeError, ValueError, bounded_json.JsonTooLarge):
         return None
     return body if isinstance(body, dict) else None
 

@@ -19,16 +19,27 @@ PAY_FIELDS: Final = ("amount", "currency", "breakdown", "rules_version")
 FEE_FIELDS: Final = ("commission", "fixed_fee", "total_fee", "currency", "rules_version")
 MONEY: Final = frozenset({"amount", "commission", "fixed_fee", "total_fee"})
 
-UNEVALUABLE_PAY: Final[tuple[dict[str, Any], ...]] = (
-    {"distance_m": 4200, "duration_s": 900, "zone": "zone-the-suite-does-not-model"},
-    {"distance_m": 200_001, "duration_s": 60, "zone": ""},
-    {"distance_m": -1, "duration_s": 86_401, "zone": "centre"},
-)
-UNEVALUABLE_FEE: Final[tuple[dict[str, Any], ...]] = (
-    {"category": "category-the-suite-does-not-model", "order_value": "25.00"},
-    {"category": "", "order_value": "-1"},
-    {"category": "food", "order_value": "1e3"},
-)
+
+def unevaluable_pay(zone: str) -> list[dict[str, Any]]:
+    """Pay inputs the suite cannot evaluate; ``zone`` is one the rules do not name.
+
+    The caller makes the zone up for the run (``ordinary``), a word as a user
+    would type it, so no fixed value marks the suite's quotes.
+    """
+    return [
+        {"distance_m": 4200, "duration_s": 900, "zone": zone},
+        {"distance_m": 200_001, "duration_s": 60, "zone": ""},
+        {"distance_m": -1, "duration_s": 86_401, "zone": "centre"},
+    ]
+
+
+def unevaluable_fee(category: str) -> list[dict[str, Any]]:
+    """Fee inputs the suite cannot evaluate; ``category`` is one made up for the run."""
+    return [
+        {"category": category, "order_value": "25.00"},
+        {"category": "", "order_value": "-1"},
+        {"category": "food", "order_value": "1e3"},
+    ]
 
 
 def _money(value: Any) -> Any:

@@ -7,7 +7,9 @@ the CNCF distribution registry as Debian packages it
 program in a child process on a free port of 127.0.0.1, waits until it
 answers, gives ``.endpoint`` and ``.target()`` (a :class:`~conformance.Target`
 with the ``cloud`` section and stated claims), and stops it on exit, keeping
-its log. ``conformance serve-peer moto|registry`` runs one from the shell.
+its log. ``conformance serve-peer moto|registry`` runs one from the shell;
+``python -m conformance.peers.table`` runs CLOUD against each and rewrites
+the README's table of outcomes (:mod:`conformance.peers.table`).
 """
 
 from __future__ import annotations

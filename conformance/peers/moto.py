@@ -41,7 +41,6 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -55,7 +54,7 @@ from conformance._harness.cloud_target import S3Key, S3Settings
 from conformance._harness.secrets import Secret
 from conformance._harness.target import Target
 
-from .process import LoopbackProcess, PeerFailed, PeerUnavailable, clean_environment
+from .process import LoopbackProcess, PeerFailed, PeerServer, PeerUnavailable, clean_environment
 from .target_files import COMMON_USERS, PEER_LIMITS
 
 ACCOUNTS: Mapping[str, str] = {"alice": "111111111111", "bob": "222222222222"}
@@ -90,7 +89,7 @@ def secret_env_name(user: str, prefix: str = "INTEROP_MOTO") -> str:
     return f"{prefix}_S3_SECRET_{user.upper()}"
 
 
-class MotoServer:
+class MotoServer(PeerServer):
     """moto's server on 127.0.0.1:<free port> with alice and bob in two accounts.
 
     Use as a context manager; ``.endpoint`` and ``.users`` are set inside it.
@@ -112,7 +111,7 @@ class MotoServer:
         self.region = region
         self.cross_account_access = cross_account_access
         self.start_timeout = start_timeout
-        self.endpoint = ""
+        self.ready_path = "/moto-api/"
         self.users: dict[str, MotoUser] = {}
         home = directory / "home"
         home.mkdir(parents=True, exist_ok=True)
@@ -126,41 +125,23 @@ class MotoServer:
             cwd=home,
         )
 
-    @property
-    def log_path(self) -> Path:
-        """moto's log: every request it answered, and its tracebacks."""
-        return self.process.log_path
-
-    def __enter__(self) -> MotoServer:
+    def _prepare(self) -> None:
         for module in ("moto", "flask", "flask_cors"):
             if importlib.util.find_spec(module) is None:
                 raise PeerUnavailable(
                     f"moto's server needs the Python module {module!r}: "
                     "pip install 'moto[server]' (the suite's `test` extra has it)"
                 )
-        port = self.process.start(self.start_timeout)
-        self.endpoint = f"http://127.0.0.1:{port}"
-        try:
-            self.process.wait_until_answers(f"{self.endpoint}/moto-api/", self.start_timeout)
-            self.users = {u: self._create_user(u, a) for u, a in ACCOUNTS.items()}
-            self._enforce_authentication()
-        except BaseException:
-            self.process.stop()
-            raise
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.process.stop()
+    def _set_up(self) -> None:
+        self.users = {u: self._create_user(u, a) for u, a in ACCOUNTS.items()}
+        self._enforce_authentication()
 
     def s3_settings(
-        self, *, bucket_prefix: str = "conformance-", env_prefix: str = "INTEROP_MOTO"
+        self, *, bucket_prefix: str | None = None, env_prefix: str = "INTEROP_MOTO"
     ) -> S3Settings:
-        """The ``cloud.s3`` section describing this server."""
+        """The ``cloud.s3`` section describing this server (no bucket prefix unless given:
+        the suite then names its buckets as a user would)."""
         return S3Settings(
             endpoint=self.endpoint,
             region=self.region,
@@ -173,7 +154,7 @@ class MotoServer:
             source=f"<moto at {self.endpoint}>",
         )
 
-    def target(self, name: str = "moto", *, bucket_prefix: str = "conformance-") -> Target:
+    def target(self, name: str = "moto", *, bucket_prefix: str | None = None) -> Target:
         """A Target for this server: ``cloud.s3`` and stated claims (CLOUD 1.0, ``s3``)."""
         return Target(
             name=name,

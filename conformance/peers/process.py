@@ -15,10 +15,12 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from types import TracebackType
+from typing import IO, Self
 
 import requests
 
@@ -32,6 +34,19 @@ class PeerUnavailable(RuntimeError):
 
 class PeerFailed(RuntimeError):
     """The peer did not come up (or did not answer); the message ends with its log's tail."""
+
+
+def exit_code(program: str, action: Callable[[], int]) -> int:
+    """``action``'s exit code; a peer that is not installed is 2 and one that failed to start
+    is 1, each said on stderr after ``program``'s name (the command's convention)."""
+    try:
+        return action()
+    except PeerUnavailable as exc:
+        print(f"{program}: error: {exc}", file=sys.stderr)
+        return 2
+    except PeerFailed as exc:
+        print(f"{program}: {exc}", file=sys.stderr)
+        return 1
 
 
 def clean_environment(home: Path, extra: Mapping[str, str] = {}) -> dict[str, str]:
@@ -160,3 +175,50 @@ class LoopbackProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class PeerServer:
+    """A peer as a context manager: prepare, start, await, set up; stop on exit or failure.
+
+    A subclass sets ``process`` (its :class:`LoopbackProcess`), ``start_timeout``
+    and ``ready_path`` (what answers once it serves) and may override
+    :meth:`_prepare` (before the start: is it installed, its configuration) and
+    :meth:`_set_up` (after it answers: accounts, settings). ``.endpoint`` is
+    set inside the ``with`` block.
+    """
+
+    process: LoopbackProcess
+    start_timeout: float
+    ready_path: str = "/"
+    endpoint: str = ""
+
+    @property
+    def log_path(self) -> Path:
+        """The peer's log: the requests it answered and its errors (kept after the stop)."""
+        return self.process.log_path
+
+    def _prepare(self) -> None:
+        """Before the start: raise PeerUnavailable when the program is missing; write config."""
+
+    def _set_up(self) -> None:
+        """Once it answers: anything the suite needs of it (a failure stops it)."""
+
+    def __enter__(self) -> Self:
+        self._prepare()
+        port = self.process.start(self.start_timeout)
+        self.endpoint = f"http://127.0.0.1:{port}"
+        try:
+            self.process.wait_until_answers(self.endpoint + self.ready_path, self.start_timeout)
+            self._set_up()
+        except BaseException:
+            self.process.stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.process.stop()

@@ -16,7 +16,6 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import yaml
@@ -24,7 +23,7 @@ import yaml
 from conformance._harness.cloud_target import OciSettings
 from conformance._harness.target import Target
 
-from .process import LoopbackProcess, PeerUnavailable, clean_environment
+from .process import LoopbackProcess, PeerServer, PeerUnavailable, clean_environment
 from .target_files import COMMON_USERS, PEER_LIMITS
 
 REGISTRY_PROGRAM = "/usr/bin/docker-registry"
@@ -46,7 +45,7 @@ def registry_config(storage: Path) -> dict[str, Any]:
     }
 
 
-class DistributionRegistry:
+class DistributionRegistry(PeerServer):
     """distribution's registry on 127.0.0.1:<free port>, storing in its own directory.
 
     Use as a context manager; ``.endpoint`` is set inside it. The log
@@ -58,17 +57,18 @@ class DistributionRegistry:
         directory: Path | None = None,
         *,
         program: str = REGISTRY_PROGRAM,
-        repository: str = "conformance/probe",
+        repository: str | None = None,
         start_timeout: float = 30.0,
     ) -> None:
-        """``directory`` holds config, storage and log (default: a new temporary one)."""
+        """``directory`` holds config, storage and log (default: a new temporary one);
+        ``repository`` is the one the target names (None: the suite names one per run)."""
         if directory is None:
             directory = Path(tempfile.mkdtemp(prefix="registry-"))
         self.directory = directory
         self.program = program
         self.repository = repository
         self.start_timeout = start_timeout
-        self.endpoint = ""
+        self.ready_path = "/v2/"
         self.config_path = directory / "config.yml"
         home = directory / "home"
         self.process = LoopbackProcess(
@@ -80,12 +80,7 @@ class DistributionRegistry:
             cwd=home,
         )
 
-    @property
-    def log_path(self) -> Path:
-        """The registry's log: one access-log line per request, and its errors."""
-        return self.process.log_path
-
-    def __enter__(self) -> DistributionRegistry:
+    def _prepare(self) -> None:
         if shutil.which(self.program) is None:
             raise PeerUnavailable(
                 f"{self.program} is not installed: apt-get install docker-registry "
@@ -97,22 +92,6 @@ class DistributionRegistry:
         self.config_path.write_text(
             yaml.safe_dump(registry_config(storage), sort_keys=False), encoding="utf-8"
         )
-        port = self.process.start(self.start_timeout)
-        self.endpoint = f"http://127.0.0.1:{port}"
-        try:
-            self.process.wait_until_answers(f"{self.endpoint}/v2/", self.start_timeout)
-        except BaseException:
-            self.process.stop()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.process.stop()
 
     def oci_settings(self, repository: str | None = None) -> OciSettings:
         """The ``cloud.oci`` section describing this registry (no login: it has no auth)."""
@@ -143,9 +122,15 @@ class DistributionRegistry:
             "base_url": self.endpoint,
             "users": COMMON_USERS,
             "limits": {"requests_per_second": 0},
-            "cloud": {"oci": {"endpoint": self.endpoint, "repository": self.repository}},
+            "cloud": {"oci": self._oci_section()},
             "claims": [dict(c) for c in OCI_CLAIMS],
         }
+
+    def _oci_section(self) -> dict[str, str]:
+        section = {"endpoint": self.endpoint}
+        if self.repository is not None:
+            section["repository"] = self.repository
+        return section
 
     def environment(self, env_prefix: str = "") -> dict[str, str]:
         """The secrets the target file names: none (the registry runs without auth)."""

@@ -8,13 +8,12 @@ peer cleanly on the first SIGINT or SIGTERM.
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from pathlib import Path
 from types import FrameType
 
 from .moto import MotoServer
-from .process import PeerFailed, PeerUnavailable
+from .process import exit_code
 from .registry import DistributionRegistry
 from .target_files import write_target_files
 
@@ -28,14 +27,7 @@ class _Stop(Exception):
 def serve_peer(name: str, directory: Path) -> int:
     """Serve the peer ``name`` with its files in ``directory``; return the exit code
     (0 after a clean stop, 2 when its program is not installed, 1 when it failed to start)."""
-    try:
-        return _serve(name, directory.resolve())
-    except PeerUnavailable as exc:
-        print(f"conformance: error: {exc}", file=sys.stderr)
-        return 2
-    except PeerFailed as exc:
-        print(f"conformance: {exc}", file=sys.stderr)
-        return 1
+    return exit_code("conformance", lambda: _serve(name, directory.resolve()))
 
 
 def _serve(name: str, directory: Path) -> int:

@@ -10,6 +10,7 @@ list that an importer could read as empty) are left out on purpose.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import NamedTuple
@@ -17,6 +18,7 @@ from typing import NamedTuple
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from conformance._harness.ordinary import NOUNS
 from conformance.port.archive import JsonObject, serialize
 from conformance.port.strategies import (
     _TRAPPING,
@@ -45,9 +47,10 @@ def invalid_lines(*kinds: str) -> SearchStrategy[InvalidLine]:
     """Lines every correct importer rejects, each with a short reason.
 
     ``kinds`` narrows the faults to some of :data:`INVALID_KINDS` (all when
-    none is given). Their ids start with ``invalid-`` and the ids they refer
-    to with ``missing-``, so they can be spliced into any generated archive
-    without colliding with its ids; no valid record refers to them.
+    none is given). Their ids, and the ids they refer to, are random UUIDs
+    (ordinary ids, with no prefix that would mark the suite's lines), so they
+    can be spliced into any generated archive without colliding with its ids;
+    no valid record refers to them.
     """
     unknown = sorted(set(kinds) - set(INVALID_KINDS))
     if unknown:
@@ -64,7 +67,7 @@ _UNPARSEABLE: tuple[tuple[bytes, str], ...] = (
     (b"", "empty line"),
     (b"   ", "blank line"),
     (b"{", "not JSON"),
-    (b'{"type":"Post","id":"invalid-1"', "not JSON (truncated object)"),
+    (b'{"type":"Post","id":"1"', "not JSON (truncated object)"),
     (b"{'type': 'Post'}", "not JSON (single quotes)"),
     (b'{"type":"Post",}', "not JSON (trailing comma)"),
     (b'{"type":"Post","content":NaN}', "not JSON (NaN)"),
@@ -81,13 +84,13 @@ _UNPARSEABLE: tuple[tuple[bytes, str], ...] = (
 @st.composite
 def _mutated(draw: st.DrawFn, mutation: _Mutation) -> InvalidLine:
     src = _Drawn(draw)
-    rid = f"invalid-{draw(st.uuids())}"
+    rid = str(draw(st.uuids()))
     record, reason = mutation(src, rid)
     return InvalidLine(serialize([record], with_manifest=False).rstrip(b"\n"), reason)
 
 
 def _missing_id(src: _Source) -> str:
-    return f"missing-{src.integer(0, 2**64):x}"
+    return str(uuid.UUID(int=src.integer(0, 2**128 - 1), version=4))
 
 
 def _wrong_type(src: _Source, rid: str) -> tuple[JsonObject, str]:
@@ -239,9 +242,9 @@ def _id_not_string(src: _Source, rid: str) -> tuple[JsonObject, str]:
 
 def _media_not_uploaded(src: _Source, rid: str) -> tuple[JsonObject, str]:
     record = _build_media(src, rid, 0).record
-    # Text bytes, unlike the random bytes archives() generates, so no archive
-    # a run uploads can hold them.
-    content = f"port suite: bytes never uploaded #{src.integer(0, 2**64)}".encode()
+    # Text bytes (a word and a number, as in a note), unlike the random bytes
+    # archives() generates, so no archive a run uploads can hold them.
+    content = f"{src.pick(NOUNS)} {src.integer(0, 2**64)}".encode()
     record["size"] = len(content)
     record["sha256"] = hashlib.sha256(content).hexdigest()
     return record, "Media bytes were never uploaded"

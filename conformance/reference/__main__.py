@@ -69,6 +69,30 @@ def _stopping_on(signals: Sequence[signal.Signals]) -> Iterator[None]:
         restore()
 
 
+def wait_for_stop() -> None:
+    """Block until SIGTERM (or Ctrl-C, unless ignored at start), saying how to send one."""
+    signals = _stop_signals()
+    how = "press Ctrl-C or " if signal.SIGINT in signals else ""
+    try:
+        with _stopping_on(signals):
+            print(f"{how}send SIGTERM (kill {os.getpid()}) to stop", flush=True)
+            threading.Event().wait()
+    except _StopRequested as stop:
+        print(f"stopping on {stop}", flush=True)
+
+
+def describe_files(target: Path, env: Path, *, temporary: bool) -> None:
+    """Print where the target file and the env file are, and how to use them."""
+    print(f"target file: {target}", flush=True)
+    print(
+        f"token and secret key env file (0600): {env}  "
+        f"(use: . {env} && conformance run --target {target})",
+        flush=True,
+    )
+    if temporary:
+        print("both are in a temporary folder, removed at stop (--data DIR keeps one)", flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the platform in the foreground; print where things are, never tokens."""
     parser = argparse.ArgumentParser(
@@ -83,7 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="port of CLOUD's S3 surface (default: the next after --port; 0 picks a free one)",
     )
-    parser.add_argument("--data", type=Path, default=Path("reference-data"), help="data directory")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="data directory, kept (default: a new temporary one, removed when it stops)",
+    )
     parser.add_argument("--part-size", type=int, default=65536, help="export part size in bytes")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.add_argument(
@@ -95,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     platform = ReferencePlatform(
-        args.data.resolve(),
+        args.data.resolve() if args.data is not None else None,
         args.host,
         args.port,
         args.part_size,
@@ -113,16 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"reference platform serving at {platform.base_url}", flush=True)
         print(f"S3 surface (CLOUD) at {platform.s3_endpoint}", flush=True)
-        print(f"target file: {target}", flush=True)
-        print(f"token and secret key env file (0600): {env}", flush=True)
-        signals = _stop_signals()
-        how = "press Ctrl-C or " if signal.SIGINT in signals else ""
-        try:
-            with _stopping_on(signals):
-                print(f"{how}send SIGTERM (kill {os.getpid()}) to stop", flush=True)
-                threading.Event().wait()
-        except _StopRequested as stop:
-            print(f"stopping on {stop}", flush=True)
+        describe_files(target, env, temporary=args.data is None)
+        wait_for_stop()
     return 0
 
 

@@ -55,9 +55,6 @@ _LIST_V2: Final = frozenset(
 # Parameters that never name an operation: signatures and response overrides.
 _NEUTRAL_PREFIXES: Final = ("X-Amz-", "x-id", "response-")
 
-BUCKET_PREFIX: Final = "conformance-"
-"""The prefix of the buckets the suite creates, as the reference's target file states it."""
-
 Handler = Callable[[S3Call], Response]
 
 

@@ -6,9 +6,9 @@ from conformance._harness.cloud_target import OciSettings, S3Key, S3Settings
 from conformance._harness.secrets import Secret
 from conformance._harness.target import Limits, Role, Target
 
-from .cloud_s3 import BUCKET_PREFIX, REGION, advertised_addressing
+from .cloud_s3 import REGION, advertised_addressing
 from .server import ReferencePlatform
-from .target_files import OCI_REPOSITORY, OCI_USER, REFERENCE_DOMAINS, s3_secret_env_name
+from .target_files import OCI_USER, REFERENCE_DOMAINS, s3_secret_env_name
 
 # Loopback and our own server: no pacing, generous time.
 # 600 s per check: a signed URL lives at least 300 s (PORT), and PORT-006 waits one out.
@@ -46,7 +46,6 @@ def reference_s3(platform: ReferencePlatform) -> S3Settings:
             user: S3Key(key_id, Secret(secret), s3_secret_env_name(user))
             for user, (key_id, secret) in platform.identities.s3_keys.items()
         },
-        bucket_prefix=BUCKET_PREFIX,
         source=f"<reference platform at {platform.base_url}>",
     )
 
@@ -55,7 +54,6 @@ def reference_oci(platform: ReferencePlatform) -> OciSettings:
     """The registry on the platform's base URL; alice logs in with one of her tokens."""
     return OciSettings(
         endpoint=platform.base_url,
-        repository=OCI_REPOSITORY,
         username=OCI_USER,
         password=Secret(platform.identities.token("first_party", OCI_USER)),
         source=f"<reference platform at {platform.base_url}>",

@@ -7,11 +7,12 @@ themselves go only into the env file, created ``0600``.
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import yaml
 
-from .cloud_s3 import BUCKET_PREFIX, REGION
+from .cloud_s3 import REGION
 from .identities import Identities
 
 TARGET_FILE = "target.yaml"
@@ -25,9 +26,9 @@ REFERENCE_DOMAINS: dict[str, tuple[str, ...]] = {
 }
 
 
-# CLOUD's registry: on the base URL; the suite pushes its test image into this
-# repository as this user, whose first-party token is the registry password.
-OCI_REPOSITORY = "conformance/probe"
+# CLOUD's registry: on the base URL; the suite pushes its test image as this user, whose
+# first-party token is the registry password. The file names no repository and no bucket
+# prefix: the suite names them as a user would, seeded per run (conformance.cloud.names).
 OCI_USER = "alice"
 
 
@@ -47,7 +48,6 @@ def s3_section(endpoint: str, addressing: str, identities: Identities) -> dict[s
         "endpoint": endpoint,
         "region": REGION,
         "addressing": addressing,
-        "bucket_prefix": BUCKET_PREFIX,
         "users": {
             user: {"access_key_id": key_id, "secret_access_key_env": s3_secret_env_name(user)}
             for user, (key_id, _) in identities.s3_keys.items()
@@ -80,7 +80,6 @@ def target_document(
             **s3,
             "oci": {
                 "endpoint": base_url,
-                "repository": OCI_REPOSITORY,
                 "username": OCI_USER,
                 "password_env": token_env_name("first_party", OCI_USER),
             },
@@ -98,7 +97,8 @@ def write_target_files(
     s3_endpoint: str | None = None,
     s3_addressing: str = "path",
 ) -> tuple[Path, Path]:
-    """Write ``target.yaml`` and the ``0600`` env file (tokens, S3 secret keys); return both."""
+    """Write ``target.yaml`` and the ``0600`` env file (tokens, S3 secret keys, as
+    ``export`` lines a shell sources); return both."""
     directory.mkdir(parents=True, exist_ok=True)
     target_path = directory / TARGET_FILE
     document = target_document(
@@ -107,12 +107,12 @@ def write_target_files(
     target_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     env_path = directory / ENV_FILE
     lines = [
-        f"{token_env_name(client, user)}={token}\n"
+        export_line(token_env_name(client, user), token)
         for (client, user), token in sorted(identities.tokens.items())
     ]
     if s3_endpoint is not None:
         lines += [
-            f"{s3_secret_env_name(user)}={secret}\n"
+            export_line(s3_secret_env_name(user), secret)
             for user, (_, secret) in sorted(identities.s3_keys.items())
         ]
     # Created with 0600 from the first byte (and re-restricted if it already
@@ -122,3 +122,19 @@ def write_target_files(
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.writelines(lines)
     return target_path, env_path
+
+
+def export_line(name: str, value: str) -> str:
+    """``export NAME='value'``: a line a POSIX shell sources (``. reference.env``) as it is."""
+    return f"export {name}='" + value.replace("'", "'\\''") + "'\n"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The variables of an env file of ``export NAME='value'`` lines (as a shell reads them)."""
+    found: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words = shlex.split(line, comments=True)
+        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
+            name, _, value = words[1].partition("=")
+            found[name] = value
+    return found

@@ -13,6 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from peer_support import in_ci, s3_client, started
@@ -57,6 +58,20 @@ def _seeds() -> list[Seed]:
     ]
 
 
+def fill(client: Any, bucket: str, seeds: list[Seed]) -> None:
+    """Create ``bucket`` with botocore's ``client`` and put every seed into it."""
+    client.create_bucket(Bucket=bucket)
+    for seed in seeds:
+        extra = {"ContentType": seed.content_type} if seed.content_type else {}
+        client.put_object(
+            Bucket=bucket,
+            Key=seed.key,
+            Body=seed.body,
+            Metadata=dict(seed.metadata or {}),
+            **extra,
+        )
+
+
 # `alt` serves virtual-hosted addressing only, which rclone cannot reach on an IP address
 # (it would resolve <bucket>.127.0.0.1); `strict` pages one key at a time.
 @pytest.mark.parametrize("reference_platform", ["default", "strict"], indirect=True)
@@ -70,16 +85,7 @@ def test_rclone_syncs_a_bucket_from_the_reference_to_moto_and_back(
     on_reference = s3_client(reference, "alice")
     on_moto = s3_client(moto.s3_settings(), "alice")
     seeds = _seeds()
-    on_reference.create_bucket(Bucket="witness-source")
-    for seed in seeds:
-        extra = {"ContentType": seed.content_type} if seed.content_type else {}
-        on_reference.put_object(
-            Bucket="witness-source",
-            Key=seed.key,
-            Body=seed.body,
-            Metadata=dict(seed.metadata or {}),
-            **extra,
-        )
+    fill(on_reference, "witness-source", seeds)
     on_moto.create_bucket(Bucket="witness-moto")
     on_reference.create_bucket(Bucket="witness-back")
     remotes = {
@@ -100,16 +106,7 @@ def test_rclone_moves_a_bucket_between_two_moto_accounts(moto: MotoServer, tmp_p
     settings: S3Settings = moto.s3_settings()
     alice, bob = s3_client(settings, "alice"), s3_client(settings, "bob")
     seeds = _seeds()
-    alice.create_bucket(Bucket="witness-alice")
-    for seed in seeds:
-        extra = {"ContentType": seed.content_type} if seed.content_type else {}
-        alice.put_object(
-            Bucket="witness-alice",
-            Key=seed.key,
-            Body=seed.body,
-            Metadata=dict(seed.metadata or {}),
-            **extra,
-        )
+    fill(alice, "witness-alice", seeds)
     bob.create_bucket(Bucket="witness-bob")
     remotes = {"alice": Remote(settings, "alice"), "bob": Remote(settings, "bob")}
     rclone_sync(remotes, "alice:witness-alice", "bob:witness-bob", tmp_path)
@@ -127,11 +124,11 @@ def test_skopeo_copies_an_image_from_the_reference_through_two_registries(
     password = oci.password.reveal() if oci.password is not None else None
     source = Registry(oci.endpoint, oci.username, password)
     image = build_image(b"witness")
-    source.push(oci.repository, "witness", image)
+    source.push("witness/source", "witness", image)
     creds = f"{oci.username}:{password}" if oci.username and password else None
 
     skopeo_copy(
-        docker_reference(oci.endpoint, oci.repository, "witness"),
+        docker_reference(oci.endpoint, "witness/source", "witness"),
         docker_reference(registry.endpoint, "witness/from-reference", "v1"),
         tmp_path / "first",
         source_creds=creds,

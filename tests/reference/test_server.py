@@ -22,6 +22,7 @@ import conformance.reference
 from conformance._harness.target import Role, load_target
 from conformance.reference import ReferencePlatform, generate_identities
 from conformance.reference.identities import DEFAULT_USERS
+from conformance.reference.target_files import read_env_file
 
 MAIN = Path(__file__).resolve().parents[2]
 
@@ -195,7 +196,7 @@ def test_module_main_serves_and_writes_target_files(
     target = yaml.safe_load((data / "target.yaml").read_text(encoding="utf-8"))
     env_path = data / "reference.env"
     assert stat.S_IMODE(env_path.stat().st_mode) == 0o600
-    tokens = dict(line.split("=", 1) for line in env_path.read_text().splitlines())
+    tokens = read_env_file(env_path)  # export NAME='value' lines, as a shell sources them
     assert target["base_url"] == base_url
     assert set(target["users"]) == set(DEFAULT_USERS)
     name = target["credentials"]["third_party"]["alice"]["token_env"]

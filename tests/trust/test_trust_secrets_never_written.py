@@ -18,6 +18,7 @@ import yaml
 from echo_platform import SIGNATURE, EchoPlatform, leaks, serving
 
 from conformance._harness.cli import main
+from conformance._harness.report.outputs import run_dirs
 from conformance._harness.secrets import Redactor
 from conformance.reference.target_files import REFERENCE_DOMAINS
 
@@ -62,7 +63,7 @@ def _run_against_the_echo(
         target = _target_file(tmp_path / "echo.yaml", base_url, tokens)
         code = main(["run", "--target", str(target), "--report-dir", str(reports), "--verbose"])
     out = capsys.readouterr()
-    (run_dir,) = reports.iterdir()
+    (run_dir,) = run_dirs(reports)
     written = {
         "console (stdout)": out.out.encode("utf-8", "backslashreplace"),
         "console (stderr)": out.err.encode("utf-8", "backslashreplace"),

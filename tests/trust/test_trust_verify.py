@@ -96,6 +96,7 @@ def test_a_sealed_run_verifies_against_the_pinned_key(
     assert set(manifest["files"]) == {
         "report.json",
         "junit.xml",
+        "index.html",
         "evidence.jsonl",
         PUBLIC_KEY_FILE,
     }
@@ -261,6 +262,7 @@ def changes(draw: st.DrawFn) -> Callable[[Path], None]:
             [
                 "report.json",
                 "junit.xml",
+                "index.html",
                 "evidence.jsonl",
                 MANIFEST_FILE,
                 SIGNATURE_FILE,

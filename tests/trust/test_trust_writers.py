@@ -17,6 +17,7 @@ from conformance._harness import harness as harness_module
 from conformance._harness.cli import EXIT_INTERNAL, exit_code, main
 from conformance._harness.harness import Harness
 from conformance._harness.report import junit
+from conformance._harness.report.outputs import run_dirs
 from conformance._harness.results import (
     Outcome,
     RequirementInfo,
@@ -53,7 +54,7 @@ class _Surrogates(BaseHTTPRequestHandler):
 
 
 def _run_dir(reports: Path) -> Path:
-    (run_dir,) = reports.iterdir()
+    (run_dir,) = run_dirs(reports)
     return run_dir
 
 

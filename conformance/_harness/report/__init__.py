@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance._harness.report import json_report, junit
+from conformance._harness.report import html, json_report, junit
 from conformance._harness.results import RunResult
 
 _WRITERS: tuple[tuple[str, Callable[[RunResult, Path], Path]], ...] = (
     ("report.json", json_report.write),
     ("junit.xml", junit.write),
+    ("index.html", html.write),
 )
 
 
 def write_reports(result: RunResult, directory: Path) -> list[str]:
-    """Write report.json and junit.xml beside the run's evidence.jsonl.
+    """Write report.json, junit.xml and index.html beside the run's evidence.jsonl.
 
     One report that cannot be written (a bug) does not keep the other from
     being written: the run's result then says it ended in an internal error,

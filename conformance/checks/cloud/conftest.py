@@ -6,12 +6,13 @@ A check that needs a surface the target file does not configure (``cloud.s3``,
 
 from __future__ import annotations
 
-import secrets
+import random
 from collections.abc import Iterator
 
 import pytest
 
 from conformance import ComponentSchemas, ConformanceError, Finding, Harness, Probe, S3Settings
+from conformance.cloud.names import bucket_name, seeded
 from conformance.cloud.oci import OciClient
 from conformance.cloud.s3 import S3Client
 from conformance.cloud.surfaces import oci_of, s3_of
@@ -58,22 +59,29 @@ def second_s3(second_probe: Probe, harness: Harness) -> S3Client:
 @pytest.fixture
 def oci_client(probe: Probe, harness: Harness) -> OciClient:
     """The target's registry (``cloud.oci``) on this check's probe."""
-    return OciClient(probe, oci_of(harness.target))
-
-
-def scratch_name(settings: S3Settings) -> str:
-    """A fresh bucket name: the target's prefix and 12 random hex digits."""
-    return f"{settings.bucket_prefix}{secrets.token_hex(6)}"
+    return OciClient(probe, oci_of(harness.target, harness.seed))
 
 
 @pytest.fixture
-def scratch_bucket(alice_s3: S3Client) -> Iterator[str]:
+def names(harness: Harness, request: pytest.FixtureRequest) -> random.Random:
+    """This check's generator of names: fixed by the run's seed and the check's id."""
+    return seeded(harness.seed, request.node.nodeid)
+
+
+def scratch_name(settings: S3Settings, names: random.Random) -> str:
+    """A fresh bucket name: ``cloud.s3.bucket_prefix`` and 12 hex digits when the target
+    file sets one, otherwise an ordinary-looking name (conformance.cloud.names)."""
+    return bucket_name(names, settings.bucket_prefix)
+
+
+@pytest.fixture
+def scratch_bucket(alice_s3: S3Client, names: random.Random) -> Iterator[str]:
     """A fresh bucket of alice's, emptied and deleted after the check.
 
     Failing to create it is a finding (CreateBucket is part of the profile);
     failing to clean it up is not judged.
     """
-    bucket = scratch_name(alice_s3.settings)
+    bucket = scratch_name(alice_s3.settings, names)
     alice_s3.require_success(alice_s3.create_bucket(bucket), "CreateBucket")
     yield bucket
     empty_and_delete(alice_s3, bucket)
@@ -87,4 +95,4 @@ def empty_and_delete(client: S3Client, bucket: str) -> None:
             client.delete_object(bucket, listed.key)
         client.delete_bucket(bucket)
     except (ConformanceError, Finding):
-        pass  # a check's own failure says what went wrong; leftovers carry the prefix
+        pass  # a check's own failure says what went wrong; the run's seed names the leftovers

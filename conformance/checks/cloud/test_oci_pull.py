@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-import secrets
 from collections.abc import Iterator
 
 import pytest
 
 from conformance import ConformanceError, Finding, Harness, Mismatch, human_size
+from conformance.cloud.names import image_tag, seeded
 from conformance.cloud.oci import OciClient, SeededImage
 from conformance.cloud.pulls import (
     Unverifiable,
@@ -23,14 +23,15 @@ MAX_CHILDREN = 4
 
 
 def seeded_image(oci_client: OciClient, harness: Harness) -> SeededImage:
-    """The suite's image, pushed once per run into ``cloud.oci.repository``.
+    """The suite's image, pushed once per run into ``cloud.oci.repository`` (or the
+    repository ``oci_of`` names), under a tag like a CI pipeline's (``sha-4e1d2b7``).
 
     Pushing is not part of the Pull category: a refusal is the suite unable to
     prepare, not a finding of the requirement at hand.
     """
 
     def push() -> SeededImage:
-        tag = f"conformance-{secrets.token_hex(4)}"
+        tag = image_tag(seeded(harness.seed, "oci", "tag"))
         try:
             image = oci_client.seed_image(tag, random.Random(harness.seed))
         except Finding as exc:
@@ -54,7 +55,8 @@ def _delete_the_suites_image(harness: Harness) -> Iterator[None]:
     if not pushed or harness.target.oci is None:
         return
     client = OciClient(
-        harness.probe("cloud: deleting the suite's image", ""), oci_of(harness.target)
+        harness.probe("cloud: deleting the suite's image", ""),
+        oci_of(harness.target, harness.seed),
     )
     for image in pushed:
         try:

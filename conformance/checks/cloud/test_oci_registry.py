@@ -81,7 +81,7 @@ def test_unknown_manifests_and_blobs_answer_404_with_the_oci_error_body(
     """A tag, a manifest digest and a blob digest nobody pushed: 404 and ``{"errors": [...]}``."""
     nothing = digest_of(secrets.token_bytes(32))
     answers = [
-        ("unknown manifest tag", oci_client.get_manifest(f"no-such-tag-{secrets.token_hex(6)}")),
+        ("unknown manifest tag", oci_client.get_manifest(f"sha-{secrets.token_hex(20)}")),
         ("unknown manifest digest", oci_client.get_manifest(nothing)),
         ("unknown blob", oci_client.get_blob(digest_of(secrets.token_bytes(32)))),
     ]

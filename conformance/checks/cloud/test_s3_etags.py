@@ -11,7 +11,7 @@ from conformance.cloud.objects import MIB, MIN_PART_SIZE, WrittenObject
 from conformance.cloud.s3 import S3Client
 from conformance.cloud.seeding import result_etag, write
 
-_TYPE = "application/vnd.conformance.probe"
+_TYPE = "application/vnd.google-earth.kmz"  # not a default type; no marker of the suite
 
 Seen = tuple[str, str | None, str]
 """Where an ETag was read, its value, and the exchange that carried it."""

@@ -9,6 +9,7 @@ destination to what it wrote.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,9 +63,9 @@ def _objects(seed: int) -> list[WrittenObject]:
 
 
 @pytest.fixture
-def second_bucket(second_s3: S3Client) -> Iterator[str]:
+def second_bucket(second_s3: S3Client, names: random.Random) -> Iterator[str]:
     """A fresh bucket of alice's on the second target, emptied and deleted afterwards."""
-    bucket = scratch_name(second_s3.settings)
+    bucket = scratch_name(second_s3.settings, names)
     second_s3.require_success(second_s3.create_bucket(bucket), "CreateBucket")
     yield bucket
     empty_and_delete(second_s3, bucket)

@@ -18,7 +18,7 @@ from conformance.cloud.objects import (
 from conformance.cloud.s3 import S3Client
 from conformance.cloud.seeding import Stored, write
 
-_TYPE = "application/vnd.conformance.probe"
+_TYPE = "application/vnd.google-earth.kmz"  # not a default type; no marker of the suite
 _GENERATED_MAX = MIB + KIB  # the size classes reach past 5 MiB already; these vary the rest
 
 

@@ -29,7 +29,7 @@ def range_rows(client: S3Client, bucket: str, stored: Stored, case: RangeCase) -
 
 
 def _object(client: S3Client, bucket: str, harness: Harness) -> Stored:
-    obj = WrittenObject("ranges/object", _SIZE, harness.seed, "application/vnd.conformance.probe")
+    obj = WrittenObject("ranges/object", _SIZE, harness.seed, "application/vnd.google-earth.kmz")
     return write(client, bucket, obj)
 
 

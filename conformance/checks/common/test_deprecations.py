@@ -12,6 +12,7 @@ from conformance import (
     Probe,
     call_and_judge,
     not_applicable,
+    ordinary,
     parse_deprecation,
 )
 
@@ -25,8 +26,9 @@ def test_deprecated_operations_announce_sunset_then_answer_gone(
     if not entries:
         not_applicable("the discovery document lists no deprecations")
     mismatches: list[Mismatch] = []
+    made_up = ordinary(harness.seed, "C-005")
     for i, entry in enumerate(entries):
-        parsed = parse_deprecation(f"$.deprecations[{i}]", entry)
+        parsed = parse_deprecation(f"$.deprecations[{i}]", entry, made_up.uuid())
         if isinstance(parsed, Mismatch):
             mismatches.append(parsed)
         else:

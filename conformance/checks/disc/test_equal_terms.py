@@ -8,15 +8,25 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from conformance import Examples, Finding, LogicalRequest, Role, Variant, diff, differential
+from conformance import (
+    Examples,
+    Finding,
+    Harness,
+    LogicalRequest,
+    Role,
+    Variant,
+    diff,
+    differential,
+    ordinary,
+)
 from conformance.disc.client import CLIENTS, FEE_QUOTES, PAY_QUOTES, DiscClient
 from conformance.disc.disclosure import Disclosure, DisclosureError
 from conformance.disc.equality import (
     FEE_FIELDS,
     PAY_FIELDS,
-    UNEVALUABLE_FEE,
-    UNEVALUABLE_PAY,
     project,
+    unevaluable_fee,
+    unevaluable_pay,
 )
 from conformance.disc.strategies import (
     fee_boundaries,
@@ -67,10 +77,14 @@ def _check(
 
 @pytest.mark.requirement("DISC-005")
 def test_pay_quotes_are_equal_for_every_worker_and_client(
-    disc: DiscClient, examples: Examples, published: Disclosure, workers: tuple[str, ...]
+    disc: DiscClient,
+    examples: Examples,
+    published: Disclosure,
+    workers: tuple[str, ...],
+    harness: Harness,
 ) -> None:
     """w1 and w2 through every client get equal quotes, evaluable or not."""
-    explicit = [dict(b) for b in UNEVALUABLE_PAY]
+    explicit = unevaluable_pay(ordinary(harness.seed, "DISC-005", "zone").word())
     generated: st.SearchStrategy[dict[str, Any]] = st.sampled_from(explicit)
     try:
         rules = published.pay_rules()
@@ -85,10 +99,14 @@ def test_pay_quotes_are_equal_for_every_worker_and_client(
 
 @pytest.mark.requirement("DISC-005")
 def test_fee_quotes_are_equal_for_every_merchant_and_client(
-    disc: DiscClient, examples: Examples, published: Disclosure, merchants: tuple[str, ...]
+    disc: DiscClient,
+    examples: Examples,
+    published: Disclosure,
+    merchants: tuple[str, ...],
+    harness: Harness,
 ) -> None:
     """m1 and m2 through every client get equal quotes, evaluable or not."""
-    explicit = [dict(b) for b in UNEVALUABLE_FEE]
+    explicit = unevaluable_fee(ordinary(harness.seed, "DISC-005", "category").word())
     generated: st.SearchStrategy[dict[str, Any]] = st.sampled_from(explicit)
     try:
         fees = published.fee_rules()

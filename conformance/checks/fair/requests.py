@@ -11,21 +11,25 @@ from conformance.fair.client import ITEMS_PATH, QUOTES_PATH, query_words
 from conformance.fair.parity import Ask
 from conformance.fair.rules import Rules
 
-UNKNOWN_ITEM = "conformance-unknown-0"
 LISTING_PAGES = 3
 """Pages of an unfiltered listing followed per sender."""
 FILTERED_PAGES = 6
 """Pages of a filtered listing followed per sender (``limit=2``)."""
 
 
-def parity_asks(items: Sequence[Mapping[str, Any]], rules: Rules | None = None) -> list[Ask]:
-    """Listings (plain, a small ``limit``, filtered across pages), item reads, quotes."""
+def parity_asks(
+    items: Sequence[Mapping[str, Any]], unknown: str, rules: Rules | None = None
+) -> list[Ask]:
+    """Listings (plain, a small ``limit``, filtered across pages), item reads, quotes.
+
+    ``unknown`` is an item id that does not exist, made up for the run (``ordinary``).
+    """
     first = str(items[0].get("id"))
     words = query_words(items)
     out = [
         Ask(LogicalRequest("GET", ITEMS_PATH), "listItems", LISTING_PAGES),
         Ask(LogicalRequest("GET", ITEMS_PATH, params={"limit": "5"}), "listItems", LISTING_PAGES),
-        Ask(LogicalRequest("GET", f"{ITEMS_PATH}/{UNKNOWN_ITEM}"), "getItem"),
+        Ask(LogicalRequest("GET", f"{ITEMS_PATH}/{quote(unknown, safe='')}"), "getItem"),
         Ask(
             LogicalRequest("POST", QUOTES_PATH, json_body={"item_id": first, "quantity": 1}),
             "createQuote",

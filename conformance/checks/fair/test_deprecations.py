@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from conformance import Finding, Harness, Mismatch, Probe, call_and_judge, parse_deprecation
+from conformance import (
+    Finding,
+    Harness,
+    Mismatch,
+    Probe,
+    call_and_judge,
+    ordinary,
+    parse_deprecation,
+)
 from conformance.fair.client import roles
 from conformance.fair.rules import Rules
 
@@ -21,15 +29,16 @@ def test_deprecations_are_listed_announced_and_noticed(
 ) -> None:
     """Every listed deprecation as every client; no unlisted Deprecation on FAIR's operations."""
     mismatches: list[Mismatch] = []
+    made_up = ordinary(harness.seed, "FAIR-008")
     for i, entry in enumerate(rules.deprecations):
-        mismatches += _listed(probe, i, entry)
+        mismatches += _listed(probe, i, entry, made_up.uuid())
     mismatches += _unlisted(probe, harness, rules, str(items[0].get("id")))
     if mismatches:
         raise Finding("deprecations are not announced as FAIR-008 requires", mismatches=mismatches)
 
 
-def _listed(probe: Probe, i: int, entry: Mapping[str, Any]) -> list[Mismatch]:
-    parsed = parse_deprecation(f"platform-rules $.deprecations[{i}]", entry)
+def _listed(probe: Probe, i: int, entry: Mapping[str, Any], filler: str) -> list[Mismatch]:
+    parsed = parse_deprecation(f"platform-rules $.deprecations[{i}]", entry, filler)
     if isinstance(parsed, Mismatch):
         return [parsed]
     out = []

@@ -6,12 +6,15 @@ from typing import Any
 
 import pytest
 
-from conformance import Finding, Mismatch, Probe, Response, problem_mismatches
+from conformance import Finding, Harness, Mismatch, Probe, Response, ordinary, problem_mismatches
 from conformance.fair.client import ITEMS_PATH, QUOTES_PATH, roles
+
+UNKNOWN = "{unknown}"
+"""Stands for an item id that does not exist: an ordinary UUID made up for the run."""
 
 # (label, method, path, JSON body, authenticated, statuses the draft allows)
 PROVOKED: tuple[tuple[str, str, str, Any, bool, frozenset[int]], ...] = (
-    ("an unknown item", "GET", f"{ITEMS_PATH}/conformance-unknown-0", None, True, frozenset({404})),
+    ("an unknown item", "GET", f"{ITEMS_PATH}/{UNKNOWN}", None, True, frozenset({404})),
     (
         "a malformed quote",
         "POST",
@@ -25,10 +28,12 @@ PROVOKED: tuple[tuple[str, str, str, Any, bool, frozenset[int]], ...] = (
 
 
 @pytest.mark.requirement("FAIR-009")
-def test_errors_are_problem_details_alike_for_every_client(probe: Probe) -> None:
+def test_errors_are_problem_details_alike_for_every_client(probe: Probe, harness: Harness) -> None:
     """404, 400/422 and 401 as each client: problem+json with a code, the same as first_party's."""
     mismatches: list[Mismatch] = []
-    for label, method, path, body, authenticated, allowed in PROVOKED:
+    unknown = ordinary(harness.seed, "FAIR-009").uuid()
+    for label, method, template, body, authenticated, allowed in PROVOKED:
+        path = template.replace(UNKNOWN, unknown)
         answers: dict[str, Response] = {}
         for role in roles():
             answers[role.client] = probe.request(

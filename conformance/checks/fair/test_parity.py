@@ -17,6 +17,7 @@ from conformance import (
     Probe,
     Response,
     not_applicable,
+    ordinary,
 )
 from conformance.fair.agents import CONFIGURED, Presentation, presentations, rotation
 from conformance.fair.client import roles
@@ -46,7 +47,7 @@ def test_every_client_gets_the_same_status_and_body(
     pool = presentations()
     mismatches: list[Mismatch] = []
     evidence: list[str] = []
-    asks = parity_asks(items, rules)
+    asks = parity_asks(items, _unknown(harness), rules)
     sent = 0
     families: set[str] = set()
     for i, item in enumerate(asks):
@@ -113,7 +114,7 @@ def test_competitor_headers_change_nothing(
         )
     mismatches: list[Mismatch] = []
     evidence: list[str] = []
-    asks = parity_asks(items, rules)[:7]
+    asks = parity_asks(items, _unknown(harness), rules)[:7]
     for i, item in enumerate(asks):
         found, cited, _ = compare_groups(probe, spec, item, groups, i)
         mismatches += found
@@ -141,7 +142,7 @@ def test_third_parties_meet_no_extra_procedure(
     """
     pool = presentations()
     mismatches: list[Mismatch] = []
-    asks = [dataclasses.replace(a, pages=1) for a in parity_asks(items, rules)]
+    asks = [dataclasses.replace(a, pages=1) for a in parity_asks(items, _unknown(harness), rules)]
     families: set[str] = set()
     for i, item in enumerate(asks):
         for presentation in (CONFIGURED, *rotation(i, 1, pool)):
@@ -191,3 +192,8 @@ def _extra_procedure(label: str, base: Response, other: Response) -> list[Mismat
                 )
             )
     return out
+
+
+def _unknown(harness: Harness) -> str:
+    """An item id that does not exist: an ordinary UUID made up for the run, no fixed marker."""
+    return ordinary(harness.seed, "FAIR", "unknown item").uuid()

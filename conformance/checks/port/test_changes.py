@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conformance import ALICE, Examples, Finding, Harness, Mismatch
+from conformance import ALICE, Examples, Finding, Harness, Mismatch, ordinary
 from conformance.port.archive import serialize
 from conformance.port.client import PortClient
 from conformance.port.properties import run_property
@@ -146,50 +146,62 @@ def _judge(
 
 
 @pytest.mark.requirement("PORT-015")
-def test_deleted_record_is_gone_and_its_references_are_removed(port: PortClient) -> None:
+def test_deleted_record_is_gone_and_its_references_are_removed(
+    port: PortClient, harness: Harness
+) -> None:
     """Delete a Post and a Media: absent from the export, deletes in the feed, referrers upserted."""
-    data = b"conformance media " + hashlib.sha256(b"PORT-015").digest()
+    # Ids, texts, file name and bytes are made up for the run (no fixed marker); the
+    # labels m (the Media), p (a Post showing it) and q (p's reply, showing it too) stay.
+    made = ordinary(harness.seed, "PORT-015")
+    data = made.data(50)
     sha = hashlib.sha256(data).hexdigest()
-    stamp = "2024-05-01T10:00:00.123Z"
+    stamp = made.timestamp()
     base = {"created_at": stamp, "updated_at": stamp}
+    name = {label: made.id() for label in ("m", "p", "q")}
     records: list[dict[str, Any]] = [
         {
             "type": "Media",
-            "id": "m",
+            "id": name["m"],
             "media_type": "application/octet-stream",
             "size": len(data),
             "sha256": sha,
-            "filename": "m.bin",
-            "url": "ignored",
+            "filename": f"{made.slug()}.bin",
+            "url": f"/media/{made.id()}",
         }
         | base,
         {
             "type": "Post",
-            "id": "p",
-            "content": "parent",
+            "id": name["p"],
+            "content": made.sentence(),
             "visibility": "public",
-            "media_ids": ["m"],
+            "media_ids": [name["m"]],
             "in_reply_to": None,
         }
         | base,
         {
             "type": "Post",
-            "id": "q",
-            "content": "reply",
+            "id": name["q"],
+            "content": made.sentence(),
             "visibility": "public",
-            "media_ids": ["m"],
-            "in_reply_to": "p",
+            "media_ids": [name["m"]],
+            "in_reply_to": name["p"],
         }
         | base,
     ]
     port.put_media(ALICE, {sha: data})
     job = port.import_archive(ALICE, serialize(records, with_manifest=False))
-    ids = job.get("id_map") or {}
+    mapped = job.get("id_map") or {}
+    ids = {label: mapped[archive_id] for label, archive_id in name.items() if archive_id in mapped}
     if set(ids) != {"m", "p", "q"}:
         raise Finding(
             "the import did not map every record",
             mismatches=[
-                Mismatch("$.id_map", "m, p and q", sorted(ids), f"rejected: {job.get('rejected')}")
+                Mismatch(
+                    "$.id_map",
+                    ", ".join(name.values()),
+                    sorted(mapped),
+                    f"rejected: {job.get('rejected')}",
+                )
             ],
         )
     cursor = port.end_cursor(ALICE)
@@ -206,7 +218,7 @@ def test_deleted_record_is_gone_and_its_references_are_removed(port: PortClient)
         port.delete_export(ALICE, export.location)
         changes = _feed(port, cursor, 50)
     finally:
-        cleanup(port, ALICE, records, ids)
+        cleanup(port, ALICE, records, mapped)
     assert export.archive is not None
     exported = {r.get("id"): r for r in export.archive.records}
     mismatches = [

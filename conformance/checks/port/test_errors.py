@@ -8,9 +8,11 @@ from conformance import (
     ALICE,
     BOB,
     Finding,
+    Harness,
     Mismatch,
     Response,
     Role,
+    ordinary,
     origin_of,
     problem_mismatches,
     valid_pair,
@@ -21,9 +23,12 @@ from .conftest import Baseline
 
 
 @pytest.mark.requirement("C-002")
-def test_provoked_errors_are_problem_details(port: PortClient, baseline: Baseline) -> None:
+def test_provoked_errors_are_problem_details(
+    port: PortClient, baseline: Baseline, harness: Harness
+) -> None:
     """401, 404, 409, 400/422 and 416 answers carry RFC 9457 bodies with a C-002 code."""
     probe = port.probe
+    made = ordinary(harness.seed, "C-002", "PORT")  # a token and an id no one issued
     archive = baseline.export.archive
     profile = next(
         (r for r in (archive.records if archive else []) if r.get("type") == "Profile"), None
@@ -35,20 +40,20 @@ def test_provoked_errors_are_problem_details(port: PortClient, baseline: Baselin
             probe.get(
                 "/port/v1/exports",
                 validate=False,
-                headers={"Authorization": "Bearer conformance-invalid-token"},
+                headers={"Authorization": f"Bearer {made.token()}"},
             ),
         ),
         (
             "an unknown export",
-            probe.get("/port/v1/exports/conformance-unknown-0", role=ALICE, validate=False),
+            probe.get(f"/port/v1/exports/{made.uuid()}", role=ALICE, validate=False),
         ),
         ("another user's export", probe.get(baseline.export.location, role=BOB, validate=False)),
         (
             "media bytes that do not match",
             probe.put(
-                "/port/v1/media/" + "0" * 64,
+                f"/port/v1/media/{made.data(32).hex()}",  # a digest no bytes below have
                 role=ALICE,
-                content=b"x",
+                content=made.data(17),
                 content_type="application/octet-stream",
                 validate=False,
             ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import secrets
 from typing import Any
 
 import pytest
@@ -17,6 +16,8 @@ from conformance import (
     Finding,
     Harness,
     Mismatch,
+    Ordinary,
+    ordinary,
     problem_body,
     problem_codes,
     unreadable,
@@ -69,15 +70,15 @@ def test_partially_invalid_import_keeps_valid_lines_and_names_invalid_ones(
 @pytest.mark.requirement("PORT-010")
 def test_rejections_name_lines_as_the_body_numbers_them(port: PortClient, harness: Harness) -> None:
     """Empty and blank lines count, numbering starts at 1, and lines referring to a rejected line go too."""
-    tag = secrets.token_hex(4)
-    good = {name: _post(f"{tag}-{name}") for name in ("p1", "p4", "p5", "p6", "p8")}
+    made = ordinary(harness.seed, "PORT-010")  # ids and texts as a user's, new each run
+    good = {name: _post(made) for name in ("p1", "p4", "p5", "p6", "p8")}
     good["p4"]["in_reply_to"] = good["p1"]["id"]  # backward, to a valid line
     good["p5"]["in_reply_to"] = good["p6"]["id"]  # forward, to a valid line
-    missing_bytes = f"port suite: never uploaded {tag}".encode()
-    media = _media(f"{tag}-m", hashlib.sha256(missing_bytes).hexdigest(), len(missing_bytes))
-    orphan = _post(f"{tag}-p2") | {"media_ids": [media["id"]]}
-    chained = _post(f"{tag}-p3") | {"in_reply_to": orphan["id"]}
-    dangling = _post(f"{tag}-p7") | {"in_reply_to": f"{tag}-nowhere"}
+    missing_bytes = made.data(40)
+    media = _media(made, hashlib.sha256(missing_bytes).hexdigest(), len(missing_bytes))
+    orphan = _post(made) | {"media_ids": [media["id"]]}
+    chained = _post(made) | {"in_reply_to": orphan["id"]}
+    dangling = _post(made) | {"in_reply_to": made.id()}  # an id no line and no import has
 
     def line(record: dict[str, object]) -> bytes:
         return serialize([record], with_manifest=False).rstrip(b"\n")
@@ -149,14 +150,15 @@ def _judge_import(
     return len(expected_bad)
 
 
-def _post(record_id: str) -> dict[str, Any]:
-    stamp = "2024-03-04T05:06:07.089Z"
+def _post(made: Ordinary) -> dict[str, Any]:
+    """A valid Post as a user writes one: its id, text and time made up for the run."""
+    stamp = made.timestamp()
     return {
         "type": "Post",
-        "id": record_id,
+        "id": made.id(),
         "created_at": stamp,
         "updated_at": stamp,
-        "content": "a line of a partially invalid import",
+        "content": made.sentence(),
         "visibility": "public",
         "media_ids": [],
         "in_reply_to": None,
@@ -174,7 +176,7 @@ def _dependents(bad: list[tuple[bytes, str]], rnd: random.Random) -> list[tuple[
         target = parsed.get("id") if isinstance(parsed, dict) else None
         if not isinstance(target, str) or rnd.random() < 0.3:
             continue
-        head = _post(f"dependent-{rnd.getrandbits(64):x}")
+        head = _post(Ordinary(rnd))
         if parsed.get("type") == "Media":
             head["media_ids"] = [target]
         else:
@@ -183,7 +185,7 @@ def _dependents(bad: list[tuple[bytes, str]], rnd: random.Random) -> list[tuple[
             (serialize([head], with_manifest=False).rstrip(b"\n"), "refers to a rejected line")
         )
         if rnd.random() < 0.5:
-            tail = _post(f"dependent-{rnd.getrandbits(64):x}") | {"in_reply_to": head["id"]}
+            tail = _post(Ordinary(rnd)) | {"in_reply_to": head["id"]}
             out.append(
                 (
                     serialize([tail], with_manifest=False).rstrip(b"\n"),
@@ -194,14 +196,15 @@ def _dependents(bad: list[tuple[bytes, str]], rnd: random.Random) -> list[tuple[
 
 
 @pytest.mark.requirement("PORT-016")
-def test_media_store_is_content_addressed(port: PortClient) -> None:
+def test_media_store_is_content_addressed(port: PortClient, harness: Harness) -> None:
     """A PUT whose bytes do not hash to the path is refused and stores nothing; repeats are harmless.
 
     "Stores nothing" is observed through the standard's own operations: a
     Media record naming either digest must then be rejected by an import.
     """
     probe = port.probe
-    claimed, sent, good = secrets.token_bytes(32), secrets.token_bytes(33), secrets.token_bytes(48)
+    made = ordinary(harness.seed, "PORT-016")
+    claimed, sent, good = made.data(32), made.data(33), made.data(48)
     claimed_sha, sent_sha, good_sha = (hashlib.sha256(b).hexdigest() for b in (claimed, sent, good))
     refused = probe.put(
         f"/port/v1/media/{claimed_sha}",
@@ -241,9 +244,9 @@ def test_media_store_is_content_addressed(port: PortClient) -> None:
                 )
             )
     records = [
-        _media("claimed", claimed_sha, len(sent)),
-        _media("sent", sent_sha, len(sent)),
-        _media("good", good_sha, len(good)),
+        _media(made, claimed_sha, len(sent)),
+        _media(made, sent_sha, len(sent)),
+        _media(made, good_sha, len(good)),
     ]
     job = port.import_archive(ALICE, serialize(records, with_manifest=False))
     id_map = job.get("id_map") or {}
@@ -259,7 +262,7 @@ def test_media_store_is_content_addressed(port: PortClient) -> None:
                     "the refused PUT stored bytes",
                 )
             )
-    if 3 in rejected or "good" not in id_map:
+    if 3 in rejected or records[2]["id"] not in id_map:
         mismatches.append(
             Mismatch("import of a Media record for bytes PUT twice", "imported", "rejected")
         )
@@ -269,16 +272,17 @@ def test_media_store_is_content_addressed(port: PortClient) -> None:
         unreadable(refused, "code (PORT-016 requires INVALID)")
 
 
-def _media(name: str, sha: str, size: int) -> dict[str, object]:
-    stamp = "2024-01-02T03:04:05Z"
+def _media(made: Ordinary, sha: str, size: int) -> dict[str, object]:
+    """A Media record as a user's: its id, file name and time made up for the run."""
+    stamp = made.timestamp()
     return {
         "type": "Media",
-        "id": name,
+        "id": made.id(),
         "created_at": stamp,
         "updated_at": stamp,
         "media_type": "application/octet-stream",
         "size": size,
         "sha256": sha,
-        "filename": f"{name}.bin",
-        "url": "ignored",
+        "filename": f"{made.slug()}.bin",
+        "url": f"/media/{made.id()}",
     }

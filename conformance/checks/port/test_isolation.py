@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,12 +20,14 @@ from conformance import (
     Finding,
     Harness,
     Mismatch,
+    Ordinary,
     Outcome,
     Response,
     Role,
     draw,
     human_duration,
     not_applicable,
+    ordinary,
 )
 from conformance.port.archive import serialize
 from conformance.port.client import Export, PortClient, resolve_media_url
@@ -64,7 +65,7 @@ def test_other_users_and_anonymous_callers_cannot_read_an_account(
     alice_ids = _alice_ids(baseline)
     for page, response in port.changes(BOB, None, max_pages=1000, limit=1000):
         mismatches += _leaks(page, alice_ids, f"GET /port/v1/changes as bob ({response.exchange})")
-    urls = _DownloadUrls.collect(port, baseline)
+    urls = _DownloadUrls.collect(port, baseline, ordinary(harness.seed, "PORT-006"))
     try:
         mismatches += urls.protected()
     finally:
@@ -129,19 +130,21 @@ class _DownloadUrls:
     port: PortClient
     parts: list[tuple[str, str]]
     media: list[tuple[str, str]]
+    values: Ordinary
+    """Made-up values of the run: the private Media record, the parameter a tampering adds."""
     extra: Export | None = None
     imported: list[tuple[dict[str, Any], dict[str, str]]] = field(default_factory=list)
     signed: list[str] = field(default_factory=list)
     owner_only: list[str] = field(default_factory=list)
 
     @classmethod
-    def collect(cls, port: PortClient, baseline: Baseline) -> _DownloadUrls:
+    def collect(cls, port: PortClient, baseline: Baseline, values: Ordinary) -> _DownloadUrls:
         """Fresh part URLs of the baseline, and of another export holding private media."""
         fresh, _ = port.fresh_part_urls(ALICE, baseline.export)
         parts = [(f"part {i + 1} of the baseline export", url) for i, url in enumerate(fresh[:2])]
-        made = cls(port, parts, [])
+        made = cls(port, parts, [], values)
         try:
-            extra, media = _private_media(port, made.imported)
+            extra, media = _private_media(port, made.imported, values)
         except BaseException:
             made.release()
             raise
@@ -177,7 +180,8 @@ class _DownloadUrls:
                 others = [
                     u for name, u in urls if u != url and name.split(" ")[0] == label.split(" ")[0]
                 ]
-                out += _tampered(self.port, label, url, others)
+                added = self.values.query_parameter()
+                out += _tampered(self.port, label, url, others, added)
             else:
                 self.owner_only.append(label)
                 out += _needs_the_owner(self.port, label, url, anonymous)
@@ -231,9 +235,11 @@ def _needs_the_owner(port: PortClient, label: str, url: str, anonymous: Response
     return out
 
 
-def _tampered(port: PortClient, label: str, url: str, others: Sequence[str]) -> list[Mismatch]:
+def _tampered(
+    port: PortClient, label: str, url: str, others: Sequence[str], added: tuple[str, str]
+) -> list[Mismatch]:
     out = []
-    for how, changed in _tamperings(url, others):
+    for how, changed in _tamperings(url, added, others):
         response = port.probe.get(changed, validate=False)
         if response.status not in _DENIED:
             out.append(
@@ -248,25 +254,26 @@ def _tampered(port: PortClient, label: str, url: str, others: Sequence[str]) -> 
 
 
 def _private_media(
-    port: PortClient, imported: list[tuple[dict[str, Any], dict[str, str]]]
+    port: PortClient, imported: list[tuple[dict[str, Any], dict[str, str]]], values: Ordinary
 ) -> tuple[Export, str]:
     """An export holding a Media record whose bytes only alice holds, and that record's url.
 
-    The record is noted in ``imported``, to be deleted once its URL was tried.
+    The record is noted in ``imported``, to be deleted once its URL was tried. Its
+    bytes, id, name and time are made up for the run, as a user's would be.
     """
-    data = secrets.token_bytes(96)
+    data = values.data(96)
     sha = hashlib.sha256(data).hexdigest()
-    stamp = "2024-02-03T04:05:06Z"
+    stamp = values.timestamp()
     record = {
         "type": "Media",
-        "id": f"private-{secrets.token_hex(4)}",
+        "id": values.id(),
         "created_at": stamp,
         "updated_at": stamp,
         "media_type": "application/octet-stream",
         "size": len(data),
         "sha256": sha,
-        "filename": "private.bin",
-        "url": "ignored",
+        "filename": f"{values.slug()}.bin",
+        "url": f"/media/{values.id()}",
     }
     port.put_media(ALICE, {sha: data})
     job = port.import_archive(ALICE, serialize([record], with_manifest=False))
@@ -288,8 +295,13 @@ def _private_media(
     return export, resolve_media_url(port.probe, found[0]["url"])
 
 
-def _tamperings(url: str, others: Sequence[str] = ()) -> list[tuple[str, str]]:
-    """Each mutation of a URL on its own, and this URL's query on the others' paths."""
+def _tamperings(
+    url: str, added: tuple[str, str], others: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """Each mutation of a URL on its own, and this URL's query on the others' paths.
+
+    ``added`` is the parameter the URL gains: one clients commonly append, made up for the run.
+    """
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     out = []
@@ -303,7 +315,7 @@ def _tamperings(url: str, others: Sequence[str] = ()) -> list[tuple[str, str]]:
     out.append(
         (
             "a query parameter added",
-            urlunsplit(parts._replace(query=urlencode([*query, ("x-conformance", "1")]))),
+            urlunsplit(parts._replace(query=urlencode([*query, added]))),
         )
     )
     if query:
@@ -429,7 +441,7 @@ def test_third_party_client_gets_what_first_party_gets(
     port: PortClient, baseline: Baseline, harness: Harness
 ) -> None:
     """The same requests as third_party and first_party: same statuses, same records."""
-    parity = _Parity(port)
+    parity = _Parity(port, ordinary(harness.seed, "PORT-008"))
     parity.compare_reads()
     parity.compare_writes(
         draw(archives(min_records=5, max_records=15, with_profile=False), harness.seed)
@@ -448,8 +460,9 @@ def test_third_party_client_gets_what_first_party_gets(
 class _Parity:
     """The same request as alice's first-party and third-party clients, compared."""
 
-    def __init__(self, port: PortClient) -> None:
+    def __init__(self, port: PortClient, values: Ordinary) -> None:
         self.port = port
+        self.values = values  # made-up bytes and an unknown record type, new each run
         self.mismatches: list[Mismatch] = []
         self.pairs = 0
         self.records = 0
@@ -479,10 +492,11 @@ class _Parity:
     def compare_writes(self, generated: Any) -> None:
         """Media uploads, an import with an invalid line, its job, then the feed after it."""
         cursor = self.port.end_cursor(ALICE)
-        body = generated.body(with_manifest=False) + b'{"type": "Nonsense"}\n'
+        unknown_type = self.values.word().capitalize()  # not a record type PORT defines
+        body = generated.body(with_manifest=False) + b'{"type": "%s"}\n' % unknown_type.encode()
         jobs = []
         for role in (ALICE, ALICE_THIRD_PARTY):
-            fresh = secrets.token_bytes(64)
+            fresh = self.values.data(64)
             sha = hashlib.sha256(fresh).hexdigest()
             jobs.append(
                 (

@@ -1,0 +1,1 @@
+Eza1825A2BTve2SprV6CXyofwW792BlWMeXOdJIr7fdsloHCcOvrkIV/ZQuM/xAMFJRIYopqBkrvh454L3lbAg==

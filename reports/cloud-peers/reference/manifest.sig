@@ -1,0 +1,1 @@
+/reVfdJAAvyJuKOaEXvlmh+qwo9K3kD3WhCdsS/12rK2D/qs7liii2ugFh7r2Qy5j80xLPbjf0WY5SB3F5hZBg==

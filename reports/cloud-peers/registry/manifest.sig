@@ -1,0 +1,1 @@
+pm4R8tdfIjq08LZYdtt3fINLLNRk4GjCyVJoyiR2Yc/gJAsisAY39aNJVsIGxsHEBfHjNWAkvFVjkuqyd3InAg==
