@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conformance._harness.catalogue import Catalogue
+from conformance._harness.report.outputs import run_dirs
 from conformance.faults.base import Exchange, ProxyRequest, ProxyResponse, Transform
 from conformance.faults.catalog import Fault, load_faults
 from conformance.faults.proxy import FaultProxy
@@ -326,3 +327,50 @@ def test_collect_only_judges_nothing_and_succeeds(
     assert result.ret == pytest.ExitCode.OK
     assert "PARTIAL" not in result.stdout.str() and "UNDECIDED" not in result.stdout.str()
     assert not list(reports.glob("*/report.json"))
+
+
+_SHARED_PREREQUISITE = """
+import pytest
+
+from conformance import Finding, prerequisite_failed
+
+
+@pytest.fixture
+def shared(harness):
+    try:
+        raise Finding("the shared listing cannot be read")
+    except Finding as exc:
+        prerequisite_failed("C-003", exc.message)
+
+
+@pytest.mark.requirement("C-003")
+def test_of_the_requirement_the_fixture_belongs_to(shared):
+    pass
+
+
+@pytest.mark.requirement("C-005")
+def test_of_another_requirement(shared):
+    pass
+"""
+
+
+def test_a_prerequisite_that_fails_in_its_own_requirements_check_fails_it(
+    pytester: pytest.Pytester, target_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    pytester.makepyfile(test_local=_SHARED_PREREQUISITE)
+    result = pytester.runpytest_inprocess(
+        "-p",
+        "no:cacheprovider",
+        "--target",
+        str(target_file()),
+        "--report-dir",
+        str(tmp_path / "r"),
+    )
+    result.assert_outcomes(skipped=1, errors=1)  # a failure in setup is pytest's "error"
+    (run_dir,) = run_dirs(tmp_path / "r")
+    report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    by_id = {r["id"]: r for r in report["requirements"]}
+    assert by_id["C-003"]["outcome"] == "fail"
+    assert "the shared listing cannot be read" in by_id["C-003"]["reason"]
+    assert by_id["C-005"]["outcome"] == "skip"
+    assert "prerequisite C-003 failed" in by_id["C-005"]["reason"]

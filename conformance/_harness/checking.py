@@ -8,10 +8,23 @@ The outcome travels as the exception's type (``NotClaimed``,
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import NoReturn
 
 import pytest
 from _pytest.outcomes import Skipped  # pytest.skip.Exception, by a name mypy can subclass
+
+from conformance._harness.errors import Finding
+
+_IN_FORCE: ContextVar[frozenset[str]] = ContextVar("requirements_in_force", default=frozenset())
+"""The requirements of the check being set up or run (set by the session)."""
+
+
+def in_force(requirements: Iterable[str]) -> None:
+    """Say which requirements the check about to run is for (the session does)."""
+    _IN_FORCE.set(frozenset(requirements))
 
 
 class NotClaimed(Skipped):
@@ -41,6 +54,14 @@ def not_claimed(reason: str) -> NoReturn:
 
 
 def prerequisite_failed(requirement: str, reason: str) -> NoReturn:
-    """End the check ``skip``, naming the requirement whose failure blocks it."""
+    """End the check ``skip``, naming the requirement whose failure blocks it.
+
+    Called while a ``Finding`` is handled in a check of that requirement itself,
+    the finding is the check's own failure, not a missing prerequisite: it is
+    raised again, and the check fails on it.
+    """
     __tracebackhide__ = True
+    handled = sys.exc_info()[1]
+    if isinstance(handled, Finding) and requirement in _IN_FORCE.get():
+        raise handled
     pytest.skip(f"prerequisite {requirement} failed: {reason}")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conformance._harness.checking import not_claimed, prerequisite_failed
+from conformance._harness.checking import in_force, not_claimed, prerequisite_failed
 from conformance._harness.classify import classify, finding_evidence, relabel, what_was_checked
 from conformance._harness.errors import (
     ConfigError,
@@ -125,6 +125,7 @@ class ConformanceRun:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         harness = self.harness
         ids = requirement_ids(item)
+        in_force(ids)
         if not ids:
             return
         ledger = harness.begin_check(item.nodeid)
