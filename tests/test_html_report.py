@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import Opened, chromium, open_page
 
 from conformance._harness.evidence import Body, EvidenceLog, Record
 from conformance._harness.manifest import SEALED_FILES
@@ -49,16 +48,6 @@ from conformance.faults.transforms import TRANSFORMS
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
 
-CHROMIUM = Path(os.environ.get("CONFORMANCE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports" / "screenshots"
 SEED = 20261205
 
@@ -126,53 +115,18 @@ class _Hostile(Transform):
 # -- the browser ----------------------------------------------------------------------------
 
 
-@dataclass
-class Opened:
-    """A page opened in Chromium, with everything it tried to do."""
-
-    page: Any
-    console: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def assert_quiet(self, document: Path) -> None:
-        """No console message, no script error, no dialog, no request but the document."""
-        assert self.console == [], f"the console logged: {self.console}"
-        assert self.errors == [], f"a script ran and failed: {self.errors}"
-        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
-        assert self.requests == [document.as_uri()], f"requests left the page: {self.requests}"
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright (which downloads no browser)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    """Debian's Chromium, headless (``browser_support``)."""
+    yield from chromium()
 
 
-def _open(browser: Any, document: Path) -> Opened:
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    opened = Opened(page)
-    page.on("console", lambda m: opened.console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: opened.errors.append(str(e)))
-    page.on("request", lambda r: opened.requests.append(r.url))
-
-    def dialog(d: Any) -> None:
-        opened.dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", dialog)
-    page.goto(document.as_uri())
-    return opened
+def _assert_quiet(opened: Opened, document: Path) -> None:
+    """No console message, no script error, no dialog, no request but the document."""
+    assert opened.console == [], f"the console logged: {opened.console}"
+    assert opened.errors == [], f"a script ran and failed: {opened.errors}"
+    assert opened.dialogs == [], f"a dialog opened: {opened.dialogs}"
+    assert opened.requests == [document.as_uri()], f"requests left the page: {opened.requests}"
 
 
 def _screenshot(opened: Opened, name: str, at: str = "") -> None:
@@ -220,7 +174,7 @@ def test_a_passing_run_renders_its_verdict_and_plots_without_a_request(
     document = run_dir / "index.html"
     assert "index.html" in SEALED_FILES
     assert "index.html" in json.loads((run_dir / "manifest.json").read_bytes())["files"]
-    opened = _open(browser, document)
+    opened = open_page(browser, document)
     page = opened.page
     assert page.locator("#verdict").inner_text().startswith("PARTIAL: 3 of")
     standards = page.locator("#standards").inner_text()
@@ -234,7 +188,7 @@ def test_a_passing_run_renders_its_verdict_and_plots_without_a_request(
     assert {"FAIR-004 latency of listItems", "export times", "import times"} <= set(titles)
     assert page.locator("#plots svg rect").count() > 10
     assert "within" in page.locator("table.latency").first.inner_text()
-    opened.assert_quiet(document)
+    _assert_quiet(opened, document)
     _screenshot(opened, "run-report-passing.png")
 
 
@@ -248,7 +202,7 @@ def test_a_failing_run_shows_its_finding_curl_and_evidence_on_click(
         "PORT-001": Outcome.PASS,
     }
     document = run_dir / "index.html"
-    opened = _open(browser, document)
+    opened = open_page(browser, document)
     page = opened.page
     assert "claimed MUST failed: FAIR-004" in page.locator("#verdict").inner_text()
     assert "a MUST fails" in page.locator("#standards").inner_text()
@@ -279,7 +233,7 @@ def test_a_failing_run_shows_its_finding_curl_and_evidence_on_click(
     page.locator('label[for="show-all"]').click()
     assert page.locator("section.req.o-pass").first.is_visible()
     assert "over" in page.locator("table.latency").first.inner_text()
-    opened.assert_quiet(document)
+    _assert_quiet(opened, document)
     _screenshot(opened, "run-report.png")
     page_text = document.read_text(encoding="utf-8")
     for token in ("Bearer tok", "token_env"):
@@ -298,7 +252,7 @@ def test_a_hostile_platforms_strings_are_inert_in_the_page(browser: Any, tmp_pat
     document = run_dir / "index.html"
     raw = document.read_text(encoding="utf-8")
     assert "<script" not in raw and "\x1b" not in raw
-    opened = _open(browser, document)
+    opened = open_page(browser, document)
     _expand_everything(opened)
     _assert_inert(opened, document)
     text = opened.page.locator("body").inner_text()
@@ -307,7 +261,7 @@ def test_a_hostile_platforms_strings_are_inert_in_the_page(browser: Any, tmp_pat
     assert "\\u001b[31m" in text or "\\x1b[31m" in text
     assert "\\ud800" in text and "\\u202e" in text
     assert HOSTILE_HEADER in text  # the header value, shown as text
-    opened.assert_quiet(document)
+    _assert_quiet(opened, document)
     _screenshot(opened, "run-report-hostile.png", at="section.req.o-fail")
 
 
@@ -366,7 +320,7 @@ def test_hostile_strings_in_every_field_of_a_result_and_its_evidence_are_inert(
     document = html.write(result, tmp_path / "index.html")
     raw = document.read_text(encoding="utf-8")
     assert "s3cr3t" not in raw, "a secret reached the page"
-    opened = _open(browser, document)
+    opened = open_page(browser, document)
     _expand_everything(opened)
     _assert_inert(opened, document)
     page = opened.page
@@ -377,7 +331,7 @@ def test_hostile_strings_in_every_field_of_a_result_and_its_evidence_are_inert(
     assert rows.count("<script>window.__pwned=1</script>") >= 4  # where, for, documented, ...
     assert page.locator("details.exchange").count() == 3
     assert "no answer" in page.locator("details.exchange").nth(1).locator("summary").inner_text()
-    opened.assert_quiet(document)
+    _assert_quiet(opened, document)
 
 
 # -- the parts, without a browser ---------------------------------------------------------------

@@ -19,16 +19,16 @@ import contextlib
 import dataclasses
 import io
 import json
-import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import Opened, chromium, open_page
 
 from conformance._harness.cli import main
 from conformance._harness.options import Options
@@ -43,16 +43,6 @@ from conformance.faults.proxy import FaultProxy
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
 
-CHROMIUM = Path(os.environ.get("CONFORMANCE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports" / "screenshots"
 SEED = 20261205
 BETA = 'beta <i>"&amp;</i>'
@@ -117,46 +107,18 @@ def _report(run_dir: Path) -> dict[str, Any]:
 # -- the browser ----------------------------------------------------------------------------
 
 
-@dataclass
-class Opened:
-    """A page opened in Chromium, with everything it tried to do."""
-
-    page: Any
-    console: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def assert_quiet(self, root: Path) -> None:
-        """No console message, no script error, no request but the site's own files."""
-        assert self.console == [], f"the console logged: {self.console}"
-        assert self.errors == [], f"a script ran and failed: {self.errors}"
-        outside = [r for r in self.requests if not r.startswith(root.as_uri() + "/")]
-        assert outside == [], f"requests left the site: {outside}"
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright (which downloads no browser)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    """Debian's Chromium, headless (``browser_support``)."""
+    yield from chromium()
 
 
-def _open(browser: Any, document: Path) -> Opened:
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    opened = Opened(page)
-    page.on("console", lambda m: opened.console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: opened.errors.append(str(e)))
-    page.on("request", lambda r: opened.requests.append(r.url))
-    page.goto(document.as_uri())
-    return opened
+def _assert_quiet(opened: Opened, root: Path) -> None:
+    """No console message, no script error, no request but the site's own files."""
+    assert opened.console == [], f"the console logged: {opened.console}"
+    assert opened.errors == [], f"a script ran and failed: {opened.errors}"
+    outside = [r for r in opened.requests if not r.startswith(root.as_uri() + "/")]
+    assert outside == [], f"requests left the site: {outside}"
 
 
 # -- the runs and the site on disk ------------------------------------------------------------
@@ -279,7 +241,7 @@ def test_a_run_that_no_longer_verifies_is_shown_so_and_fails_the_publish(
 
 def test_the_matrix_renders_and_its_filters_keep_the_failing_row(browser: Any, site: Site) -> None:
     document = site.page("index.html")
-    opened = _open(browser, document)
+    opened = open_page(browser, document)
     page = opened.page
     heads = page.locator("table.matrix th.platform")
     assert [heads.nth(i).inner_text() for i in range(heads.count())] == ["alpha", BETA]
@@ -308,7 +270,7 @@ def test_the_matrix_renders_and_its_filters_keep_the_failing_row(browser: Any, s
         rows.nth(i).get_attribute("id") for i in range(rows.count()) if rows.nth(i).is_visible()
     ]
     assert visible == ["x-C-004"]
-    opened.assert_quiet(site.root)
+    _assert_quiet(opened, site.root)
 
 
 def _screenshot_path(name: str) -> Path:
@@ -319,7 +281,7 @@ def _screenshot_path(name: str) -> Path:
 def test_a_failure_leads_from_the_matrix_to_its_run_and_its_evidence(
     browser: Any, site: Site
 ) -> None:
-    opened = _open(browser, site.page("index.html"))
+    opened = open_page(browser, site.page("index.html"))
     page = opened.page
     page.locator("table.matrix tr#x-PORT-015 td.o-fail a").click()
     faulty = site.runs["alpha-faulty"].name
@@ -336,12 +298,12 @@ def test_a_failure_leads_from_the_matrix_to_its_run_and_its_evidence(
     assert not exchange.is_visible()
     evidence.locator("summary").first.click()
     assert exchange.is_visible()
-    opened.assert_quiet(site.root)
+    _assert_quiet(opened, site.root)
 
 
 def test_a_platform_page_draws_its_history_and_badges(browser: Any, site: Site) -> None:
     document = site.page(layout.platform_page(platform_slug("alpha")))
-    opened = _open(browser, document)
+    opened = open_page(browser, document)
     page = opened.page
     assert page.locator("h1").inner_text() == "alpha"
     history = page.locator("#history svg.plot")
@@ -353,4 +315,4 @@ def test_a_platform_page_draws_its_history_and_badges(browser: Any, site: Site) 
     assert "verified" in page.locator("#runs").inner_text()
     history.locator("a").last.locator("rect").first.click()
     assert page.url.endswith(f"runs/{site.runs['alpha-faulty'].name}.html")
-    opened.assert_quiet(site.root)
+    _assert_quiet(opened, site.root)
