@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance._harness import specs_view
 from conformance._harness.cli import EXIT_INTERRUPTED, EXIT_NOT_CONFORMANT, EXIT_USAGE, main
 from conformance._harness.pipes import PipeSafe
 from conformance._harness.report import github
@@ -148,7 +149,9 @@ def test_specs_of_one_requirement_shows_it_whole(capsys: pytest.CaptureFixture[s
     assert "every record imported into the account appears in the next export" in " ".join(
         out.split()
     )
-    assert "source:     PORT.md#requirements (docs/PORT.md)" in out
+    # The checkout's docs/ is named only where it exists (not in an installed wheel).
+    docs = "(docs/PORT.md)" if (specs_view._DOCS / "PORT.md").is_file() else ""
+    assert f"source:     PORT.md#requirements {docs}".rstrip() + "\n" in out
     assert "operations: putMedia, createImport, getImport, createExport" in out
     assert (
         "conformance.checks.port.test_fidelity::test_export_contains_every_imported_record"
