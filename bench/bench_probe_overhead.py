@@ -1,10 +1,21 @@
-"""Throughput of a validated, recorded exchange against raw ``requests``, side by side.
+"""Throughput and CPU cost of a validated, recorded exchange against raw ``requests``.
 
-Both clients call the same reference platform on loopback, interleaved in
-rounds so that drift in the machine's load hits both alike. Prints a JSON
-line with requests per second for each and their ratio (probe / raw).
+Both clients call the same reference platform on loopback (served in this
+process, on its own threads), in interleaved rounds whose order alternates
+(raw first, then the probe first) so that drift in the machine's load hits
+both alike. Reported per client: requests per second (median of the
+rounds) and the CPU time of the calling thread per exchange
+(``time.thread_time``: the client's own work, not the server's, so a slow
+server cannot flatter the ratio). ``probe_own_cpu_ms`` is the probe's CPU
+per exchange beyond raw's: validation, evidence, redaction, hashing, guards.
+``validation`` times one response check for a small and a 1000-item body,
+openapi-core alone against the compiled plans (``fast_responses``).
 
-    python bench/bench_probe_overhead.py [--requests 2000] [--rounds 10]
+    python bench/bench_probe_overhead.py [--requests 2000] [--rounds 10] [--quick] [--engine core]
+
+``--engine core`` validates with openapi-core alone (as before the compiled plans).
+
+``measure(quick)`` returns the same figures as a dict (``bench/run_all.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +25,9 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -30,45 +43,104 @@ from conformance.reference.target import reference_target
 PATH = "/port/v1/exports"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=2000, help="requests per client in all")
-    parser.add_argument("--rounds", type=int, default=10)
-    args = parser.parse_args()
-    per_round = max(1, args.requests // args.rounds)
+def measure(
+    quick: bool = False, requests_per_client: int = 2000, rounds: int = 10, engine: str = "fast"
+) -> dict[str, Any]:
+    """The figures as a dict; ``quick`` sends 300 requests per client in 6 rounds.
+
+    ``engine``: the probe's validator, ``fast`` (the suite's) or ``core`` (openapi-core alone).
+    """
+    if quick:
+        requests_per_client, rounds = 300, 6
+    per_round = max(1, requests_per_client // rounds)
+    catalogue = Catalogue.load()
+    fast, core = OpenApiCoreValidator(catalogue), OpenApiCoreValidator(catalogue, fast=False)
     with tempfile.TemporaryDirectory() as data, ReferencePlatform(data_dir=Path(data)) as platform:
         target = reference_target(platform)
         token = target.token(ALICE).reveal()
         session = requests.Session()
         session.trust_env = False
         log = EvidenceLog(Path(data) / "evidence.jsonl", Redactor(target.credentials.values()))
-        probe = Probe(Transport(target, OpenApiCoreValidator(Catalogue.load()), log), check="bench")
+        probe = Probe(Transport(target, fast if engine == "fast" else core, log), check="bench")
         probe.deadline = time.monotonic() + 86_400.0
-        raw_rates, probe_rates = [], []
-        for _ in range(args.rounds):
-            started = time.perf_counter()
-            for _ in range(per_round):
-                response = session.get(
-                    target.base_url + PATH, headers={"Authorization": f"Bearer {token}"}
-                )
-                response.json()
-            raw_rates.append(per_round / (time.perf_counter() - started))
-            started = time.perf_counter()
-            for _ in range(per_round):
-                probe.get(PATH, role=ALICE).json()
-            probe_rates.append(per_round / (time.perf_counter() - started))
+
+        def raw() -> None:
+            response = session.get(
+                target.base_url + PATH, headers={"Authorization": f"Bearer {token}"}
+            )
+            response.json()
+
+        def probed() -> None:
+            probe.get(PATH, role=ALICE).json()
+
+        for call in (raw, probed):  # warm both: connections, compiled plans
+            for _ in range(20):
+                call()
+        runs: dict[str, list[tuple[float, float]]] = {"raw": [], "probe": []}
+        for n in range(rounds):
+            order = [("raw", raw), ("probe", probed)]
+            for name, call in order if n % 2 == 0 else order[::-1]:
+                runs[name].append(_batch(call, per_round))
         log.close()
-    raw, validated = statistics.median(raw_rates), statistics.median(probe_rates)
-    print(
-        json.dumps(
-            {
-                "requests_per_client": per_round * args.rounds,
-                "raw_rps": round(raw, 1),
-                "probe_rps": round(validated, 1),
-                "ratio": round(validated / raw, 3),
-            }
-        )
-    )
+    raw_rps = statistics.median(r for r, _ in runs["raw"])
+    probe_rps = statistics.median(r for r, _ in runs["probe"])
+    raw_cpu = statistics.median(c for _, c in runs["raw"])
+    probe_cpu = statistics.median(c for _, c in runs["probe"])
+    return {
+        "engine": engine,
+        "requests_per_client": per_round * rounds,
+        "rounds": rounds,
+        "raw_rps": round(raw_rps, 1),
+        "probe_rps": round(probe_rps, 1),
+        "ratio": round(probe_rps / raw_rps, 3),
+        "raw_cpu_ms": round(raw_cpu, 3),
+        "probe_cpu_ms": round(probe_cpu, 3),
+        "probe_own_cpu_ms": round(probe_cpu - raw_cpu, 3),
+        "cpu_ratio": round(raw_cpu / probe_cpu, 3),
+        "validation": _validation(fast, core, 20 if quick else 100),
+    }
+
+
+def _batch(call: Callable[[], None], count: int) -> tuple[float, float]:
+    """Requests per second and CPU milliseconds of this thread per call, over ``count`` calls."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    for _ in range(count):
+        call()
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    return count / wall, cpu * 1000 / count
+
+
+def _validation(
+    fast: OpenApiCoreValidator, core: OpenApiCoreValidator, repeat: int
+) -> dict[str, dict[str, float]]:
+    """Milliseconds per response check (ExportList of 1 and of 1000 exports), per engine."""
+    op = fast.find("GET", PATH)
+    assert op is not None
+    headers = {"Content-Type": "application/json"}
+    export = {"id": "e1", "status": "ready", "created_at": "2026-12-05T10:00:00Z"}
+    out: dict[str, dict[str, float]] = {}
+    for items in (1, 1000):
+        body = json.dumps({"exports": [export] * items}).encode()
+        timings = {}
+        for name, engine in (("openapi_core_ms", core), ("fast_ms", fast)):
+            assert engine.check_response(op, PATH, 200, headers, body) == []
+            started = time.perf_counter()
+            for _ in range(repeat):
+                engine.check_response(op, PATH, 200, headers, body)
+            timings[name] = round((time.perf_counter() - started) * 1000 / repeat, 3)
+        out[f"{items}_items"] = timings
+    return out
+
+
+def main() -> None:
+    """Print ``measure``'s figures as one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=2000, help="requests per client in all")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="300 requests per client, 6 rounds")
+    parser.add_argument("--engine", choices=("fast", "core"), default="fast")
+    args = parser.parse_args()
+    print(json.dumps(measure(args.quick, args.requests, args.rounds, args.engine)))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 Playwright's own browser download is never used: it launches the Chromium
 Debian installs (``.ci/run`` does), with the flags that keep it off the
 network. Each page records everything it tried to do, for the tests to judge.
+Screenshots go to the test's temporary folder unless ``CONFORMANCE_SCREENSHOTS``
+names where to keep them (``screenshot_path``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path(os.environ.get("CONFORMANCE_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS_ENV = "CONFORMANCE_SCREENSHOTS"
+"""Set to a folder to keep the tests' screenshots there; ``reports/screenshots`` refreshes
+the ones the README shows."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -68,3 +73,17 @@ def open_page(browser: Any, document: Path) -> Opened:
     page.on("dialog", dialog)
     page.goto(document.as_uri())
     return opened
+
+
+def screenshot_path(name: str, scratch: Path) -> Path:
+    """Where a test writes the screenshot ``name``.
+
+    Under ``$CONFORMANCE_SCREENSHOTS`` when it is set (the README's command
+    that refreshes the committed ones), else in the test's own temporary
+    folder: the screenshot is still taken, and a run of the tests leaves the
+    working tree as it found it.
+    """
+    chosen = os.environ.get(SCREENSHOTS_ENV, "")
+    folder = Path(chosen).resolve() if chosen else scratch / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name

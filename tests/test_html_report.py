@@ -9,7 +9,8 @@ a platform could reach. Each page is opened through ``file://`` in Debian's
 Chromium, driven by Playwright (no browser download): the verdict renders,
 a failure's evidence expands on click, the plots are there, nothing is
 logged to the console, no request leaves the page, and no hostile string
-runs. A screenshot of each is kept under ``reports/screenshots/``.
+runs. A screenshot of each is taken (kept under ``reports/screenshots/`` when
+``CONFORMANCE_SCREENSHOTS=reports/screenshots``, see ``browser_support``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import Opened, chromium, open_page
+from browser_support import Opened, chromium, open_page, screenshot_path
 
 from conformance._harness.evidence import Body, EvidenceLog, Record
 from conformance._harness.manifest import SEALED_FILES
 from conformance._harness.options import Options
 from conformance._harness.report import curl, html
+from conformance._harness.report.differential import TITLE
 from conformance._harness.report.evidence_view import Evidence
 from conformance._harness.report.plots import export_limit, jobs, latency_samples, timeline
 from conformance._harness.report.requirement_html import finding
@@ -48,7 +50,6 @@ from conformance.faults.transforms import TRANSFORMS
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports" / "screenshots"
 SEED = 20261205
 
 HOSTILE = (
@@ -129,12 +130,11 @@ def _assert_quiet(opened: Opened, document: Path) -> None:
     assert opened.requests == [document.as_uri()], f"requests left the page: {opened.requests}"
 
 
-def _screenshot(opened: Opened, name: str, at: str = "") -> None:
+def _screenshot(opened: Opened, name: str, scratch: Path, at: str = "") -> None:
     """The whole page, or the window's worth from the element ``at`` on."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     if at:
         opened.page.locator(at).first.evaluate("e => e.scrollIntoView()")
-    opened.page.screenshot(path=str(SCREENSHOTS / name), full_page=not at)
+    opened.page.screenshot(path=str(screenshot_path(name, scratch)), full_page=not at)
 
 
 def _expand_everything(opened: Opened) -> None:
@@ -186,10 +186,13 @@ def test_a_passing_run_renders_its_verdict_and_plots_without_a_request(
     titles = [plots.nth(i).locator("title").first.text_content() for i in range(plots.count())]
     assert "Timeline of the run's requests" in titles
     assert {"FAIR-004 latency of listItems", "export times", "import times"} <= set(titles)
+    assert TITLE in titles  # FAIR-004 compared clients: no cell differs
+    grid = page.locator("#plots svg.grid")
+    assert grid.locator("rect.g-same").count() >= 2 and grid.locator("rect.g-differs").count() == 1
     assert page.locator("#plots svg rect").count() > 10
     assert "within" in page.locator("table.latency").first.inner_text()
     _assert_quiet(opened, document)
-    _screenshot(opened, "run-report-passing.png")
+    _screenshot(opened, "run-report-passing.png", tmp_path)
 
 
 def test_a_failing_run_shows_its_finding_curl_and_evidence_on_click(
@@ -233,8 +236,15 @@ def test_a_failing_run_shows_its_finding_curl_and_evidence_on_click(
     page.locator('label[for="show-all"]').click()
     assert page.locator("section.req.o-pass").first.is_visible()
     assert "over" in page.locator("table.latency").first.inner_text()
+    # The differential grid: third_party's listItems differs from first_party's.
+    grid = page.locator("#plots svg.grid")
+    assert grid.locator("title").first.text_content() == TITLE
+    differs = grid.locator("rect.g-differs", has_text="third_party × listItems")
+    assert differs.count() == 1 and differs.is_visible()
+    assert "FAIR-004" in (differs.locator("title").text_content() or "")
+    assert grid.locator("rect.g-baseline", has_text="first_party × listItems").count() == 1
     _assert_quiet(opened, document)
-    _screenshot(opened, "run-report.png")
+    _screenshot(opened, "run-report.png", tmp_path)
     page_text = document.read_text(encoding="utf-8")
     for token in ("Bearer tok", "token_env"):
         assert token not in page_text
@@ -262,7 +272,7 @@ def test_a_hostile_platforms_strings_are_inert_in_the_page(browser: Any, tmp_pat
     assert "\\ud800" in text and "\\u202e" in text
     assert HOSTILE_HEADER in text  # the header value, shown as text
     _assert_quiet(opened, document)
-    _screenshot(opened, "run-report-hostile.png", at="section.req.o-fail")
+    _screenshot(opened, "run-report-hostile.png", tmp_path, at="section.req.o-fail")
 
 
 def _hostile_result(tmp: Path) -> RunResult:

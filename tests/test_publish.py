@@ -9,8 +9,8 @@ download): the matrix renders, its CSS-only filters hide passing rows and
 keep the failing one, a failure leads from the matrix to its run page (the
 signature verified) and on to the run's own report, where its evidence
 expands; badges and the history timeline are drawn; nothing is logged to
-the console and no request leaves the site. A screenshot is kept as
-``reports/screenshots/site.png``.
+the console and no request leaves the site. A screenshot is taken (kept as
+``reports/screenshots/site.png`` when ``CONFORMANCE_SCREENSHOTS=reports/screenshots``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import Opened, chromium, open_page
+from browser_support import Opened, chromium, open_page, screenshot_path
 
 from conformance._harness.cli import main
 from conformance._harness.options import Options
@@ -43,7 +43,6 @@ from conformance.faults.proxy import FaultProxy
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports" / "screenshots"
 SEED = 20261205
 BETA = 'beta <i>"&amp;</i>'
 """A platform name with markup in it: shown as text everywhere, never as an element."""
@@ -239,7 +238,9 @@ def test_a_run_that_no_longer_verifies_is_shown_so_and_fails_the_publish(
 # -- in the browser ---------------------------------------------------------------------------
 
 
-def test_the_matrix_renders_and_its_filters_keep_the_failing_row(browser: Any, site: Site) -> None:
+def test_the_matrix_renders_and_its_filters_keep_the_failing_row(
+    browser: Any, site: Site, tmp_path: Path
+) -> None:
     document = site.page("index.html")
     opened = open_page(browser, document)
     page = opened.page
@@ -255,7 +256,7 @@ def test_the_matrix_renders_and_its_filters_keep_the_failing_row(browser: Any, s
     badges = page.locator("table.platforms svg.badge")
     labels = [badges.nth(i).get_attribute("aria-label") for i in range(badges.count())]
     assert labels == ["COMMON 1.0: partial", "PORT 1.0: not conformant", "COMMON 1.0: partial"]
-    page.screenshot(path=str(_screenshot_path("site.png")), full_page=True)
+    page.screenshot(path=str(screenshot_path("site.png", tmp_path)), full_page=True)
     # Outcome: fail keeps the failing row and hides every passing one.
     page.locator('#filter-outcome label:text-is("fail")').click()
     assert failing.is_visible() and passing.is_hidden()
@@ -271,11 +272,6 @@ def test_the_matrix_renders_and_its_filters_keep_the_failing_row(browser: Any, s
     ]
     assert visible == ["x-C-004"]
     _assert_quiet(opened, site.root)
-
-
-def _screenshot_path(name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / name
 
 
 def test_a_failure_leads_from_the_matrix_to_its_run_and_its_evidence(

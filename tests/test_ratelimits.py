@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -198,15 +199,19 @@ def test_the_probe_keeps_to_the_quota_of_the_strict_reference(tmp_path: Path, sy
         try:
             probe = Probe(transport, check="pacing", requirement="FAIR-001", timeout=60.0)
             role = Role("first_party", "alice")
+            started = time.monotonic()
             statuses = [
                 probe.get("/fair/v1/items", role=role, params={"limit": "1"}).status
                 for _ in range(75)
             ]
+            elapsed = time.monotonic() - started
         finally:
             log.close()
             transport.close()
     assert statuses == [200] * 75
-    assert transport.quota.waited > 0
+    # 75 requests cannot fit one 10 s window of 60: the probe waited, unless a loaded
+    # machine spread them over more than a window by itself (CI with four workers did).
+    assert transport.quota.waited > 0 or elapsed >= 10.0
     records = [json.loads(line) for line in (tmp_path / "evidence.jsonl").read_text().splitlines()]
     assert [r["response"]["status"] for r in records] == [200] * 75
     assert transport.charged_results({"C-002", "C-003"}) == []

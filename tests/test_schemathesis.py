@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -32,13 +31,7 @@ import pytest
 import requests
 import schemathesis
 from schemathesis import BaseSchema, Case
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis_support import CHECKS, USERS_BY_PATH
 
 from conformance._harness.catalogue import Catalogue
 from conformance.reference.choices import NAMED_SETS, choice_set
@@ -51,31 +44,7 @@ SEED = 20261204
 # search: raise it locally to search longer. (Schemathesis runs Hypothesis
 # without a deadline: a slow answer is not a failure here.)
 MAX_EXAMPLES = 8
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
-# Who may call an operation, where not every user may (DISC serves workers
-# and merchants); any user calls the others.
-USERS_BY_PATH = {
-    "/disc/v1/pay-quotes": ("w1", "w2"),
-    "/disc/v1/decisions": ("w1", "w2"),
-    "/disc/v1/fee-quotes": ("m1", "m2"),
-}
 TIMEOUT = 30
-
-
-@schemathesis.serializer("application/x-ndjson")
-def _ndjson(ctx: schemathesis.SerializationContext, value: Any) -> bytes:
-    """A PORT archive body: bytes and text as they are, anything else as one JSON line."""
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return json.dumps(value, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 @pytest.fixture(scope="module", params=NAMED_SETS)

@@ -1,6 +1,7 @@
 """The command line: ``conformance run | specs | serve-reference | serve-peer | verify | keygen``,
 and ``diff | certify`` (``cli_results``), ``publish | monitor`` (``cli_site``),
-``init | check-target`` (``cli_target``); ``serve-reference`` is ``cli_serve``.
+``init | check-target`` (``cli_target``), ``campaign`` (``cli_campaign``);
+``serve-reference`` is ``cli_serve``.
 
 Exit codes of ``conformance run`` (also in the README):
 
@@ -10,7 +11,8 @@ Exit codes of ``conformance run`` (also in the README):
 1   NOT CONFORMANT: at least one claimed MUST requirement failed (also
     in a PARTIAL run)
 2   usage or CONFIGURATION ERROR (unknown option value, malformed target
-    file, a token the platform refuses); no requirement was judged
+    file, a token the platform refuses, a ``launch`` container that did not
+    start or become healthy); no requirement was judged
 3   UNREACHABLE: nothing answered at the base URL
 4   NO DISCOVERY: the target answered, but not with a usable discovery
     document
@@ -38,11 +40,13 @@ from pathlib import Path
 
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.checklist import checks_by_requirement, coverage, find_checks
+from conformance._harness.cli_campaign import add_campaign_commands
 from conformance._harness.cli_results import add_output_options, add_result_commands, after_run
 from conformance._harness.cli_serve import add_serve_options, serve_reference
 from conformance._harness.cli_site import add_site_commands
 from conformance._harness.cli_target import add_target_commands
-from conformance._harness.errors import ConfigError, ConformanceError, UsageError
+from conformance._harness.errors import ConfigError, ConformanceError, LaunchError, UsageError
+from conformance._harness.launch.launcher import launched
 from conformance._harness.options import add_run_options, options_from
 from conformance._harness.pipes import pipe_safe_stdout
 from conformance._harness.replay import prepare as prepare_replay
@@ -87,7 +91,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     try:
         return int(args.command(args))
-    except (ConfigError, UsageError) as exc:
+    except (ConfigError, UsageError, LaunchError) as exc:
         print(f"conformance: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ConformanceError as exc:
@@ -203,6 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     add_result_commands(sub)
     add_target_commands(sub)
     add_site_commands(sub)
+    add_campaign_commands(sub)
     return parser
 
 
@@ -216,16 +221,24 @@ def _run(args: argparse.Namespace) -> int:
     if options.signing_key is not None:
         load_signing_key(options.signing_key)
     with ExitStack() as stack:
+        plugins: list[object] = []
         if args.target:
             target: Target = load_target(args.target)
             second = load_target(args.second_target) if args.second_target else None
+            # Their `launch` containers: started and healthy now, removed whatever happens.
+            plugins.append(stack.enter_context(launched([target, second])))
         else:
             target, second = _start_reference(stack, _choices(args.choices))
             options = replace(options, choices=args.choices)  # kept for --replay
         progress = None if args.verbose else Progress.for_console(quiet=args.quiet)
         try:
             result = run(
-                target, options=options, second=second, quiet=not args.verbose, progress=progress
+                target,
+                options=options,
+                second=second,
+                quiet=not args.verbose,
+                progress=progress,
+                plugins=plugins,
             )
         except RunInterrupted as stop:
             return _interrupted(args, stop.result, options.report_dir)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from conformance.reference.__main__ import describe_files, wait_for_stop
 from conformance.reference.__main__ import main as reference_main
 from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.cloud_s3 import advertised_addressing
+from conformance.reference.identities import Identities
+from conformance.reference.identities_env import identities_from_env
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target_files import write_target_files
 
@@ -56,19 +59,27 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
         help="serve it with this named fault (fixtures/faults/*.yaml; `conformance specs ID` "
         "lists the faults of a requirement) through a fault proxy, to see a failing run",
     )
+    serve.add_argument(
+        "--identities-from-env",
+        action="store_true",
+        help="take users, tokens and S3 keys from INTEROP_REFERENCE_* variables instead of "
+        "making new ones, so a target file written before it starts works (a container)",
+    )
 
 
 def serve_reference(args: argparse.Namespace) -> int:
     """Serve the reference (behind ``args.fault`` if given) until stopped."""
     choices = _choices(args.choices)  # a usage error before anything starts
+    given = _given(args)
     if not args.fault:
         argv = ["--host", args.host, "--port", str(args.port), "--choices", args.choices]
+        argv += ["--identities-from-env"] if args.identities_from_env else []
         return reference_main(argv + (["--data", args.data] if args.data else []))
     fault = find_fault(args.fault)
     with ExitStack() as stack:
         data = Path(args.data).resolve() if args.data else None
         platform = stack.enter_context(
-            ReferencePlatform(data, args.host, 0, choices=choices, s3_port=0)
+            ReferencePlatform(data, args.host, 0, choices=choices, s3_port=0, identities=given)
         )
         upstream = platform.s3_endpoint if fault.front == "s3" else platform.base_url
         proxy = stack.enter_context(FaultProxy(upstream, fault, host=args.host, port=args.port))
@@ -122,6 +133,16 @@ def behind_fault(document: dict[str, Any], front: str, proxy_url: str) -> dict[s
     elif front in cloud:
         cloud[front]["endpoint"] = proxy_url
     return document
+
+
+def _given(args: argparse.Namespace) -> Identities | None:
+    """The identities ``--identities-from-env`` reads, or None to make new ones."""
+    if not args.identities_from_env:
+        return None
+    try:
+        return identities_from_env(os.environ)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _choices(name: str) -> ChoiceSet:

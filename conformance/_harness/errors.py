@@ -6,6 +6,7 @@ Two families, never mixed::
     ├── UsageError                    bad command line or unknown standard
     ├── ConfigError                   a target file that does not load
     ├── SpecError                     a spec in the catalogue that does not load
+    ├── LaunchError                   the target's container did not start or get healthy
     └── ProbeError                    an exchange that could not be completed
         ├── TargetUnreachable         connection refused, DNS, TLS, timeout
         ├── ResponseTooLarge          the response passed the size cap
@@ -51,6 +52,11 @@ class ConfigError(ConformanceError):
 
 class SpecError(ConformanceError):
     """A spec of the catalogue that does not load or contradicts itself."""
+
+
+class LaunchError(ConformanceError):
+    """The target file's ``launch`` container could not be started or never became healthy:
+    what happened, what to do, and the container's last log lines (``launch/``)."""
 
 
 class ProbeError(ConformanceError):

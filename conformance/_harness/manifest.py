@@ -11,6 +11,7 @@ any outcome then breaks a hash or the signature (``conformance verify``).
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,23 @@ MANIFEST_VERSION = "1.0"
 EVIDENCE_FILE = "evidence.jsonl"
 SEALED_FILES = ("report.json", "junit.xml", "index.html", EVIDENCE_FILE, PUBLIC_KEY_FILE)
 """The files a manifest names, with their hashes (those the run wrote)."""
+CONTAINER_LOG = re.compile(r"container(-[A-Za-z0-9_-]{1,60})?\.log")
+"""A launched container's log (``launch.container_logs``): sealed when the run has one."""
+
+
+def sealable(name: str) -> bool:
+    """Whether a run may write a file of this name for its manifest to seal."""
+    return name in SEALED_FILES or CONTAINER_LOG.fullmatch(name) is not None
+
+
+def run_files(directory: Path) -> list[str]:
+    """The names a run's manifest seals: the fixed ones, then each container log it holds."""
+    logs = sorted(
+        p.name
+        for p in (directory.iterdir() if directory.is_dir() else ())
+        if CONTAINER_LOG.fullmatch(p.name) and p.is_file() and not p.is_symlink()
+    )
+    return [*SEALED_FILES, *logs]
 
 
 def seal(
@@ -41,7 +59,7 @@ def seal(
     public.write_bytes(public_pem(key.public))
     files = {
         name: hashlib.sha256((directory / name).read_bytes()).hexdigest()
-        for name in SEALED_FILES
+        for name in run_files(directory)
         if (directory / name).is_file()
     }
     data = json_bytes(manifest(result, head, records, files, key), indent=2) + b"\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,14 @@ def run(
     quiet: bool = True,
     extra_args: tuple[str, ...] = (),
     progress: object | None = None,
+    plugins: Sequence[object] = (),
 ) -> RunResult:
     """Run every selected check against ``target`` and return the result.
 
     ``quiet``: pytest prints nothing (no dots, no summary; the caller shows the
     result, ``report.console``); otherwise it prints each check (``-v``).
     ``progress`` is a plugin object that shows the run as it goes
-    (``report.progress.Progress``).
+    (``report.progress.Progress``); ``plugins`` are more (``launch.ContainerLogs``).
     """
     preset = Preset(target, second, options)
     args = [
@@ -52,8 +54,8 @@ def run(
         *extra_args,
     ]
     interruption = _Interruption()
-    plugins: list[object] = [preset, interruption, *([progress] if progress is not None else [])]
-    code = pytest.main(args, plugins=plugins)
+    extra = [*([progress] if progress is not None else []), *plugins]
+    code = pytest.main(args, plugins=[preset, interruption, *extra])
     harness = preset.harness
     if interruption.happened:
         if harness is None or harness.result is None:

@@ -3,15 +3,24 @@
 Response validation goes through the ``Validator``; data that is not a
 response body (an NDJSON line of an archive) is checked against a named
 component here. External ``$ref``s between specs are inlined once per run.
+
+An archive may hold millions of records, so :meth:`ComponentSchemas.check`
+first asks a compiled validator (``jsonschema-rs``) whether the instance is
+valid, and only an instance it refuses goes through ``jsonschema`` for the
+rows of the finding. The fast one is given ``jsonschema``'s own format
+checkers, so it is never the laxer of the two: where it accepts, ``jsonschema``
+finds nothing either (tests/test_component_schemas.py holds them to it).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 
 from conformance._harness.bundle import bundle
 from conformance._harness.catalogue import Catalogue
@@ -24,6 +33,7 @@ class ComponentSchemas:
     def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
         self._validators: dict[tuple[str, str], jsonschema.protocols.Validator] = {}
+        self._fast: dict[tuple[str, str], Any] = {}
         self._defs: dict[str, dict[str, Any]] = {}
 
     def schema(self, standard: str, name: str) -> dict[str, Any]:
@@ -49,7 +59,107 @@ class ComponentSchemas:
                 schema, default=jsonschema.Draft202012Validator
             )
             self._validators[key] = cls(schema, format_checker=jsonschema.FormatChecker())
+            self._fast[key] = _fast_validator(schema)
+        if _accepts(self._fast[key], instance):
+            return []
         return schema_rows(self._validators[key].iter_errors(instance))
+
+
+def _fast_validator(schema: dict[str, Any]) -> Any:
+    """The compiled twin of a component's validator, or None when it cannot be built.
+
+    Formats ``jsonschema`` checks are checked by ``jsonschema``'s own functions;
+    others (``uri-reference``) by ``jsonschema-rs``, which is then the stricter.
+    """
+    checker = jsonschema.FormatChecker()
+    formats = {name: _conforms(checker, name) for name in checker.checkers}
+    try:
+        return jsonschema_rs.Draft202012Validator(
+            _patterns_for_rust(schema), formats=formats, validate_formats=True
+        )
+    except (ValueError, jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError):
+        return None  # _Unportable included: jsonschema alone decides
+
+
+# Python's \s (str.isspace) as Rust escapes: Rust's own \s leaves out \x1c-\x1f.
+PYTHON_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_RUST_SPACE = "".join("-" if ch == "-" else f"\\x{{{ord(ch):X}}}" for ch in PYTHON_SPACE)
+_UNPORTABLE = re.compile(r"\\[wWdDbBpPAZSsz]")
+
+
+class _Unportable(ValueError):
+    """A pattern whose meaning in Rust differs from Python's and is not translated here."""
+
+
+def _patterns_for_rust(node: Any) -> Any:
+    """``node`` with each ``pattern`` meaning in Rust what it means to Python's ``re``.
+
+    Raises :class:`_Unportable` for a class escape other than ``\\s``. (Python's
+    ``$`` also matches before a final newline: there Rust's is the stricter.)
+    """
+    if isinstance(node, list):
+        return [_patterns_for_rust(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: _pattern_for_rust(value)
+        if key == "pattern" and isinstance(value, str)
+        else _patterns_for_rust(value)
+        for key, value in node.items()
+    }
+
+
+def _pattern_for_rust(pattern: str) -> str:
+    """``\\s`` spelled out as Python reads it, in a character class or not."""
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            escape = pattern[i : i + 2]
+            if escape == "\\s":
+                out.append(_RUST_SPACE if in_class else f"[{_RUST_SPACE}]")
+            elif _UNPORTABLE.fullmatch(escape):
+                raise _Unportable(pattern)
+            else:
+                out.append(escape)
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# A date-time no calendar can refuse (day 28 at most, year 0001 on): accepted without
+# the full check, which a record with two timestamps would otherwise pay for twice.
+_PLAIN_DATE_TIME = re.compile(
+    r"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])T(?:[01][0-9]|2[0-3])"
+    r":[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
+
+
+def _conforms(checker: jsonschema.FormatChecker, name: str) -> Any:
+    if name == "date-time":
+        return lambda value: (
+            (isinstance(value, str) and _PLAIN_DATE_TIME.fullmatch(value) is not None)
+            or checker.conforms(value, name)
+        )
+    return lambda value: checker.conforms(value, name)
+
+
+def _accepts(fast: Any, instance: Any) -> bool:
+    """Whether the compiled validator accepts ``instance`` (False: ask ``jsonschema``)."""
+    if fast is None:
+        return False
+    try:
+        return bool(fast.is_valid(instance))
+    except (ValueError, TypeError, OverflowError):
+        return False  # a value it cannot take (an integer past 64 bits): jsonschema decides
 
 
 def schema_rows(errors: Iterable[Any], where: str = "") -> list[Mismatch]:

@@ -19,7 +19,13 @@ from typing import Any
 import pytest
 
 from conformance._harness.checking import in_force, not_claimed, prerequisite_failed
-from conformance._harness.classify import classify, finding_evidence, relabel, what_was_checked
+from conformance._harness.classify import (
+    classify,
+    classify_exception,
+    finding_evidence,
+    relabel,
+    what_was_checked,
+)
 from conformance._harness.errors import (
     ConfigError,
     ConformanceError,
@@ -90,7 +96,7 @@ class ConformanceRun:
         if not session.config.option.collectonly:
             try:
                 self._check_credentials(session)
-            except pytest.UsageError:
+            except (pytest.UsageError, pytest.exit.Exception):  # a usage error, or the end
                 raise
             except Exception as exc:  # a bug: judge nothing, end with the reports written
                 self.broken = _bug(exc)
@@ -114,12 +120,38 @@ class ConformanceRun:
         """Refused tokens are a configuration error: no check runs, nothing is judged."""
         error = self.harness.check_credentials()
         if error is None:
+            self._check_reachable(session)
             return
         if session.items:
             session.config.hook.pytest_deselected(items=list(session.items))
             session.items.clear()
         if not self.preset:
             raise pytest.UsageError(str(error))
+
+    def _check_reachable(self, session: pytest.Session) -> None:
+        """Under plain pytest, an unreachable target ends the session at its start, in one line.
+
+        Each check would otherwise error at its setup with the same traceback.
+        Every check is recorded as ``conformance run`` records it (an error,
+        "target unreachable"), so the reports say what that run's would, and
+        pytest exits 1 as for any failing headline; the runner (``preset``)
+        lets its checks run, as its quiet output shows one line.
+        """
+        harness = self.harness
+        claims = harness.claims()
+        if self.preset or not claims.unreachable or not session.items:
+            return
+        outcome, reason = classify_exception(TargetUnreachable(claims.problem))
+        for item in session.items:
+            ids = requirement_ids(item)
+            cited = claims.evidence if "C-001" in ids else ()
+            for rid in ids:
+                harness.record(
+                    CheckResult(rid, item.nodeid, outcome, reason, 0.0, cited, harness.seed)
+                )
+        session.items.clear()
+        reports = f"; reports: {harness.report_dir}" if harness.report_dir else ""
+        pytest.exit(f"{reason} (no check ran{reports})", returncode=pytest.ExitCode.TESTS_FAILED)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:

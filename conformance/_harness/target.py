@@ -28,6 +28,7 @@ A target file is YAML::
     cloud: {s3: {...}, oci: {...}}    # CLOUD's surfaces (see cloud_target.py)
     claims: [...]                     # only for a platform with no discovery document
     user_agent: "Mozilla/5.0 (...)"   # optional: for requests that present no client
+    launch: {image: ..., port: ...}   # start the platform from an image (launch/settings.py)
 
 Loading validates everything; every mistake is a ``ConfigError`` that names
 the file, the key and the fix. Tokens and other secrets are never stored in
@@ -49,6 +50,7 @@ from conformance._harness.bounded_json import MAX_JSON_BYTES
 from conformance._harness.cloud_target import OciSettings, S3Settings, read_claims, read_cloud
 from conformance._harness.config_keys import KeyReader
 from conformance._harness.errors import ConfigError
+from conformance._harness.launch.settings import LaunchSettings, read_launch
 from conformance._harness.secrets import Secret
 
 CLIENTS = ("first_party", "third_party", "competitor")
@@ -67,6 +69,7 @@ _TOP_KEYS = frozenset(
         "cloud",
         "claims",
         "user_agent",
+        "launch",
     }
 )
 
@@ -130,6 +133,9 @@ class Target:
     user_agent: str | None = None
     """``user_agent:``: the User-Agent of requests that present no client (None: none is
     sent; the suite has no User-Agent of its own, so nothing marks its traffic)."""
+    launch: LaunchSettings | None = None
+    """``launch:``: the container the suite starts, waits for and removes (None: the
+    platform runs already)."""
 
     @property
     def origin(self) -> str:
@@ -155,6 +161,8 @@ class Target:
         for surface in (self.s3, self.oci):
             if surface is not None:
                 out += surface.secrets()
+        if self.launch is not None:
+            out += self.launch.secrets()
         return out
 
     def token(self, role: Role) -> Secret:
@@ -208,6 +216,8 @@ class Target:
             out["stated_claims"] = [dict(c) for c in self.stated_claims]
         if self.user_agent is not None:
             out["user_agent"] = self.user_agent
+        if self.launch is not None:
+            out["launch"] = self.launch.describe()
         return out
 
 
@@ -290,6 +300,7 @@ def parse_target(raw: Any, file: str, env: Mapping[str, str]) -> Target:
         oci,
         stated,
         user_agent=v.string(doc["user_agent"], "user_agent") if "user_agent" in doc else None,
+        launch=read_launch(v, doc.get("launch"), env, base_url),
     )
 
 

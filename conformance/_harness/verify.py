@@ -29,6 +29,7 @@ from conformance._harness.manifest import (
     MANIFEST_FILE,
     SEALED_FILES,
     SIGNATURE_FILE,
+    sealable,
 )
 from conformance._harness.report.json_report import schema
 from conformance._harness.signing import (
@@ -155,7 +156,7 @@ def _files(found: Verification, manifest: dict[str, Any]) -> None:
         return
     for name in (*SEALED_FILES, *sorted(set(files) - set(SEALED_FILES))):
         path = directory / name
-        if name not in SEALED_FILES:
+        if not sealable(name):
             found.problems.append(
                 f"{directory / MANIFEST_FILE}: names a file no run writes: {name}"
             )
@@ -168,7 +169,7 @@ def _files(found: Verification, manifest: dict[str, Any]) -> None:
             found.problems.append(
                 f"{path}: changed since the run sealed it (SHA-256 {digest}, signed {files[name]})"
             )
-    known = {*SEALED_FILES, MANIFEST_FILE, SIGNATURE_FILE}
+    known = {*SEALED_FILES, MANIFEST_FILE, SIGNATURE_FILE, *(n for n in files if sealable(n))}
     for extra in sorted(p.name for p in directory.iterdir() if p.name not in known):
         found.problems.append(f"{directory / extra}: not part of the sealed run (added)")
 

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 FORMAT = "port/1.0"
 MANIFEST_TYPE = "Manifest"
@@ -151,9 +151,7 @@ def parse_line(line: Line) -> JsonObject:
     if not text.strip(" \t\r"):
         raise ArchiveFormatError(line.number, "empty line where a JSON object is required")
     try:
-        value = json.loads(
-            text, object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
-        )
+        value = _DECODER.decode(text)
     except RecursionError:
         raise ArchiveFormatError(line.number, "JSON nested too deeply to decode") from None
     except ValueError as exc:
@@ -164,7 +162,8 @@ def parse_line(line: Line) -> JsonObject:
         raise ArchiveFormatError(
             line.number, f"expected a JSON object, got a JSON {json_kind(value)}"
         )
-    surrogate_path = _find_lone_surrogate(value, "$")
+    # Decoded UTF-8 holds no surrogate: one can only come from a \\u escape.
+    surrogate_path = _find_lone_surrogate(value, "$") if "\\u" in text else None
     if surrogate_path is not None:
         raise ArchiveFormatError(
             line.number,
@@ -176,16 +175,24 @@ def parse_line(line: Line) -> JsonObject:
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> JsonObject:
     # Duplicate names make a record mean different things to different
     # parsers (first wins or last wins), so they are refused outright.
-    obj: JsonObject = {}
-    for key, value in pairs:
-        if key in obj:
-            raise ValueError(f"duplicate key {key!r}")
-        obj[key] = value
+    obj: JsonObject = dict(pairs)
+    if len(obj) != len(pairs):  # the rare case: find which name came twice
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
     return obj
 
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+# One decoder for every line (json.loads with hooks would build one per call).
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
+)
 
 
 def _find_lone_surrogate(value: Any, path: str) -> str | None:
@@ -233,6 +240,14 @@ def record_type(record: Mapping[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
+class LineSink(Protocol):
+    """What takes an archive's decoded lines in order: an :class:`Archive` holds them,
+    ``conformity.ArchiveCheck`` checks them as they stream."""
+
+    def add(self, line: int, obj: JsonObject) -> None:
+        """One decoded line (numbered from 1)."""
+
+
 @dataclass
 class Archive:
     """A decoded archive: the manifest line (if line 1 is one) and the records after it.
@@ -244,6 +259,17 @@ class Archive:
     manifest: JsonObject | None
     records: list[JsonObject]
     record_lines: list[int] = field(default_factory=list)
+
+    def add(self, line: int, obj: JsonObject) -> None:
+        """One decoded line: the manifest if it is line 1, else a record.
+
+        A later Manifest line stays among the records, where a check will see it.
+        """
+        if line == 1 and obj.get("type") == MANIFEST_TYPE:
+            self.manifest = obj
+        else:
+            self.records.append(obj)
+            self.record_lines.append(line)
 
     def by_type(self) -> dict[str, list[JsonObject]]:
         """The records grouped by ``type``, each group in archive order."""

@@ -29,7 +29,14 @@ from conformance._harness.target import Role
 from conformance._harness.units import human_duration, human_size
 from conformance.common.claims import Claims
 from conformance.common.ratelimits import parse_policies
-from conformance.port.archive import Archive, ArchiveFormatError, Line, NdjsonReader, parse_line
+from conformance.port.archive import (
+    Archive,
+    ArchiveFormatError,
+    Line,
+    LineSink,
+    NdjsonReader,
+    parse_line,
+)
 
 SUITE_EXPORT_CEILING = 600.0  # seconds, whatever the platform declares (COMMON C1)
 SUITE_EXPORT_FLOOR = 4  # PORT: port.exports_per_day is at least 4
@@ -311,10 +318,15 @@ class PortClient:
         urls = [self.probe.url(str(p.get("url", "")), base=export.location) for p in _parts(job)]
         return urls, fetched
 
-    def download(self, role: Role, export: Export) -> None:
-        """Stream every part through one reader: bounded memory, per-part hashes."""
+    def download(self, role: Role, export: Export, into: LineSink | None = None) -> None:
+        """Stream every part through one reader: bounded memory, per-part hashes.
+
+        The decoded lines go to ``into`` when given (a check that streams, for an
+        export too large to hold), else to ``export.archive``.
+        """
         reader = NdjsonReader()
         archive = Archive(None, [], [])
+        sink: LineSink = archive if into is None else into
         for part in _parts(export.job):
             url = self.probe.url(str(part.get("url", "")), base=export.location)
             check = PartCheck(url, part.get("size"), part.get("sha256"))
@@ -326,12 +338,12 @@ class PortClient:
                     digest.add(chunk)
                     if stream.status == 200:
                         for line in reader.feed(chunk):
-                            _take(line, archive, export)
+                            _take(line, sink, export)
             check.size, check.sha256 = digest.size, digest.hexdigest()
             export.parts.append(check)
         for line in reader.close():
-            _take(line, archive, export)
-        export.archive = archive
+            _take(line, sink, export)
+        export.archive = archive if into is None else None
 
     def delete_export(self, role: Role, location: str) -> Response:
         """Delete an export job; cleanup, so its outcome is not judged here."""
@@ -513,18 +525,14 @@ def _parts(job: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     return [p if isinstance(p, dict) else {} for p in parts]
 
 
-def _take(line: Line, archive: Archive, export: Export) -> None:
-    """Add one line to the archive being read: the manifest if it is line 1, else a record."""
+def _take(line: Line, sink: LineSink, export: Export) -> None:
+    """Decode one line for ``sink``; a line that is not a JSON object is a format error."""
     try:
         obj = parse_line(line)
     except ArchiveFormatError as exc:
         export.format_errors.append(exc)
         return
-    if line.number == 1 and obj.get("type") == "Manifest":
-        archive.manifest = obj
-    else:
-        archive.records.append(obj)
-        archive.record_lines.append(line.number)
+    sink.add(line.number, obj)
 
 
 def _after(value: Any, since: datetime) -> bool:

@@ -19,6 +19,7 @@ from types import FrameType
 
 from .choices import ChoiceSet, choice_set
 from .cloud_s3 import advertised_addressing
+from .identities_env import identities_from_env
 from .server import ReferencePlatform
 from .target_files import write_target_files
 
@@ -121,7 +122,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=_choice_set,
         help="which conformant platform to be: default, alt, strict or seed:N",
     )
+    parser.add_argument(
+        "--identities-from-env",
+        action="store_true",
+        help="take users, tokens and S3 keys from INTEROP_REFERENCE_* variables (the env "
+        "file's names, plus INTEROP_REFERENCE_USER_ID_<USER> and INTEROP_REFERENCE_S3_KEY_ID_"
+        "<USER>) instead of making new ones: a target file written before it starts then works",
+    )
     args = parser.parse_args(argv)
+    try:
+        given = identities_from_env(os.environ) if args.identities_from_env else None
+    except ValueError as exc:
+        parser.error(str(exc))
 
     platform = ReferencePlatform(
         args.data.resolve() if args.data is not None else None,
@@ -131,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet=not args.verbose,
         choices=args.choices,
         s3_port=args.s3_port if args.s3_port is not None else (args.port + 1 if args.port else 0),
+        identities=given,
     )
     with platform:
         target, env = write_target_files(

@@ -107,7 +107,8 @@ class ReferencePlatform:
 
     ``data_dir`` keeps the database and files; without one a temporary
     directory is used and removed on :meth:`stop`. Accounts (user ids)
-    survive restarts on the same ``data_dir``; tokens are new every start.
+    survive restarts on the same ``data_dir``; tokens are new every start,
+    unless ``identities`` are given (known ahead: ``identities_env``).
     """
 
     def __init__(
@@ -122,8 +123,10 @@ class ReferencePlatform:
         quiet: bool = True,
         choices: ChoiceSet = DEFAULT,
         s3_port: int = 0,
+        identities: Identities | None = None,
     ) -> None:
         self._requested_dir = data_dir
+        self._given_identities = identities
         self._host = host
         self._port = port
         self._s3_port = s3_port
@@ -179,7 +182,12 @@ class ReferencePlatform:
         store = Store(data_dir)
         with store.transaction() as tx:
             known = tx.accounts()
-        identities = generate_identities(known, DEFAULT_USERS)
+        identities = self._given_identities or generate_identities(known, DEFAULT_USERS)
+        try:
+            _check_accounts(identities, known)
+        except ValueError:
+            store.close()
+            raise
         with store.transaction() as tx:
             for name, user_id in identities.users.items():
                 tx.add_account(name, user_id)
@@ -255,6 +263,16 @@ class ReferencePlatform:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _check_accounts(identities: Identities, known: dict[str, str]) -> None:
+    """Refuse given identities whose user ids differ from the accounts the data already holds."""
+    clash = sorted(u for u, i in identities.users.items() if known.get(u, i) != i)
+    if clash:
+        raise ValueError(
+            f"the data directory holds other ids for {', '.join(clash)} than the identities "
+            "given; use a new data directory or the ids it holds"
+        )
 
 
 class _Stores(NamedTuple):

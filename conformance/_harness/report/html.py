@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from string import Template
 
-from conformance._harness.report import plots
+from conformance._harness.report import differential, plots
 from conformance._harness.report.evidence_view import Evidence
 from conformance._harness.report.markup import anchor, element, esc
 from conformance._harness.report.requirement_html import section
@@ -163,6 +163,18 @@ def _plots(result: RunResult, evidence: Evidence) -> str:
                 drawn,
                 "Every request of the run, one lane per requirement in force, coloured by the "
                 "worst answer in each slice of time.",
+            )
+        )
+    compared = differential.grid(differential.cells(result, evidence.timings))
+    if compared:
+        figures.append(
+            _figure(
+                compared,
+                "Each client's answers held against first_party's, per operation, in the "
+                "requirements whose requests were sent as first_party and as another client. "
+                "Red: a finding row of a failed requirement names that client and operation "
+                "(≠ the number of rows); green: compared, no difference found; amber: not "
+                "decided (an error or a skip, or a finding cut short); grey: the baseline.",
             )
         )
     figures += _latency(result, evidence)

@@ -105,6 +105,21 @@ def finding(reason: str) -> str:
     return element("div", "".join(out), "reason")
 
 
+def finding_rows(reason: str) -> list[Row]:
+    """Every finding row of a reason, read back as ``finding`` reads them."""
+    lines = reason.splitlines()
+    rows: list[Row] = []
+    i = 0
+    while i < len(lines):
+        row, used = _row(lines, i)
+        if row is None:
+            i += 1
+        else:
+            rows.append(row)
+            i += used
+    return rows
+
+
 def _row(lines: Sequence[str], i: int) -> tuple[Row | None, int]:
     """A row starting at line ``i`` (a head, Documented, Received, maybe Why), if one does."""
     if i + 2 >= len(lines) or not lines[i].strip():

@@ -1,7 +1,8 @@
 """What a results site is made of: the runs found under the paths given, read and grouped.
 
 ``conformance publish`` takes run directories (``reports/<run-id>``), report
-directories that hold runs (``reports/``), and monitor histories
+directories that hold runs (``reports/``), folders of report directories (a
+campaign's ``--out DIR``), and monitor histories
 (``conformance monitor --history DIR``: a ``history.json`` beside
 ``runs/``). Each run's ``report.json`` is read and checked against its
 schema (``report_file``); runs are grouped into platforms by the target's
@@ -149,7 +150,7 @@ def find_sources(paths: Iterable[Path]) -> Sources:
             folder = path / HISTORY_RUNS
             found.runs += _runs_under(folder) if folder.is_dir() else []
         elif path.is_dir():
-            runs = _runs_under(path)
+            runs = _runs_under(path) or _runs_of_report_dirs(path)
             if not runs:
                 raise UsageError(
                     f"{path} holds no run (no {REPORT_FILE} in it or in a folder of it). "
@@ -169,6 +170,12 @@ def find_sources(paths: Iterable[Path]) -> Sources:
 
 def _runs_under(folder: Path) -> list[Path]:
     return [p for p in run_dirs(folder) if (p / REPORT_FILE).is_file()]
+
+
+def _runs_of_report_dirs(folder: Path) -> list[Path]:
+    """The runs of each report directory in ``folder``: a ``conformance campaign --out DIR``
+    (DIR/<target>/<run-id>); a target that left no run is passed over (campaign.json says why)."""
+    return [run for report_dir in run_dirs(folder) for run in _runs_under(report_dir)]
 
 
 def read_history(folder: Path) -> MonitorHistory:

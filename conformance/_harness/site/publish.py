@@ -23,7 +23,7 @@ from typing import Any
 
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.errors import ConformanceError, UsageError
-from conformance._harness.manifest import MANIFEST_FILE, SEALED_FILES, SIGNATURE_FILE
+from conformance._harness.manifest import MANIFEST_FILE, SEALED_FILES, SIGNATURE_FILE, run_files
 from conformance._harness.safe_text import json_bytes
 from conformance._harness.signing import load_public_key
 from conformance._harness.site import layout, matrix, platform_page, run_page
@@ -134,7 +134,7 @@ def _copy(run: SiteRun, out: Path) -> list[str]:
     target = out / layout.run_files(run.slug)
     target.mkdir(parents=True, exist_ok=True)
     notes = []
-    for name in RUN_FILES:
+    for name in dict.fromkeys((*RUN_FILES, *run_files(run.source))):  # and container logs
         source = run.source / name
         if source.is_symlink():
             notes.append(f"{source}: a link, not copied (the site publishes the run's own files)")

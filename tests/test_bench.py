@@ -1,0 +1,108 @@
+"""The benchmarks under bench/ run, in quick mode or smaller, and measure what they claim.
+
+Figures are not asserted (a shared machine makes timings move); what is: each
+benchmark runs end to end, reports the fields the README's table reads, and
+sees what it must see (an export checked without a mismatch, a corrupted one
+with one, a fault both tools catch).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import bench_export_scale, bench_schemathesis, bench_whole_run, run_all
+
+
+def test_an_export_is_checked_in_bounded_memory_without_a_mismatch() -> None:
+    result = bench_export_scale.measure(quick=True, megabytes=3)
+    checked = result["check"]
+    assert checked["mismatches"] == 0, checked["first_mismatches"]
+    assert checked["format_errors"] == 0
+    assert checked["records"] == result["archive"]["records"]
+    assert result["baseline"]["lines"] == result["archive"]["records"] + 1  # and the manifest
+    assert checked["peak_rss_mb"] < bench_export_scale.TARGET_RSS_MB
+    assert result["ratio"] > 0 and result["cpu_ratio"] > 0
+    assert "MiB" in bench_export_scale.headline(result)
+
+
+def test_the_same_path_finds_a_corrupted_export(tmp_path: Path) -> None:
+    made = bench_export_scale.write_archive(tmp_path, 600_000)
+    archive = tmp_path / "export.ndjson"
+    data = bytearray(archive.read_bytes())
+    at = data.index(b'"visibility":"public"')
+    data[at : at + 21] = b'"visibility":"secret"'
+    archive.write_bytes(bytes(data))
+    checked = bench_export_scale.check(tmp_path)
+    assert checked["records"] == made["records"]
+    found = " ".join(checked["first_mismatches"])
+    assert "visibility" in found and "sha256" in found, found
+
+
+def test_a_whole_run_is_timed_against_its_exchanges_and_waits() -> None:
+    result = bench_whole_run.measure(quick=True)
+    run = result["runs"]["default"]
+    assert run["exchanges"] > 50
+    assert 0 < run["http_s"] <= run["wall_s"]
+    assert run["checks_s"] <= run["wall_s"]
+    assert run["ratio"] == pytest.approx(run["wall_s"] / (run["http_s"] + run["waits_s"]), rel=0.05)
+    assert run["slowest_checks"] and run["slowest_checks"][0]["wall_s"] > 0
+    assert "`default`" in bench_whole_run.headline(result)
+
+
+def test_both_tools_meet_a_fault_that_breaks_the_discovery_document() -> None:
+    result = bench_schemathesis.compare(quick=True, names=("discovery-without-standards",))
+    (row,) = result["faults"]
+    assert row["suite"]["detected"] and row["suite"]["requests"] >= 1
+    assert row["schemathesis"]["detected"] and row["schemathesis"]["requests"] >= 1
+    assert "/.well-known/interop" in row["schemathesis"]["finding"]
+    assert not any(c["detected"] for c in result["control"].values())
+    assert "detected after" in bench_schemathesis.details(result)
+
+
+def test_the_readme_block_is_rendered_from_the_results_and_replaced_in_place(
+    tmp_path: Path,
+) -> None:
+    document = {
+        "generated_at": "2026-12-05T00:00:00Z",
+        "quick": True,
+        "command": "python -m bench.run_all --quick",
+        "machine": {"cpus": 2, "python": "3.11", "load_average": [1.0, 1.0, 1.0]},
+        "results": {
+            "whole_run": {"error": "RuntimeError: it broke"},
+            "probe_overhead": {"ratio": 0.91, "target": "≥ 0.9 of raw", "met": True},
+        },
+    }
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(document))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{run_all.BEGIN}\nold figures\n{run_all.END}\nafter\n")
+    assert run_all.main(["--render-only", "--out", str(results), "--write", str(readme)]) == 0
+    text = readme.read_text()
+    assert "old figures" not in text and text.endswith(f"{run_all.END}\nafter\n")
+    assert "| 1 | probe_overhead | ratio 0.91, met True | ≥ 0.9 of raw | yes |" in text
+    assert "not measured: RuntimeError: it broke" in text
+    assert "| 4 | parallel | not run | | |" in text
+
+
+def test_every_benchmark_of_ours_is_found_and_has_a_measure() -> None:
+    found = run_all.names()
+    for name in ("export_scale", "whole_run", "schemathesis"):
+        assert name in found
+    assert found.index("export_scale") < found.index("whole_run") < found.index("schemathesis")
+
+
+def test_the_readme_shows_the_figures_of_the_committed_results() -> None:
+    results = run_all.DEFAULT_OUT
+    if not results.exists():
+        pytest.skip("no bench/results.json yet: run python -m bench.run_all --write README.md")
+    readme = results.parent.parent / "README.md"
+    document = json.loads(results.read_text(encoding="utf-8"))
+    text = readme.read_text(encoding="utf-8")
+    start = text.index(run_all.BEGIN) + len(run_all.BEGIN) + 1
+    assert text[start : text.index(run_all.END)] == run_all.render(document), (
+        "the README's figures differ from bench/results.json: "
+        "python -m bench.run_all --render-only --write README.md"
+    )
