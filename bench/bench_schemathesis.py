@@ -62,7 +62,11 @@ from conformance.faults.fronts import behind, upstream
 from conformance.faults.proxy import FaultProxy
 from conformance.reference.server import ReferencePlatform
 from conformance.reference.target import reference_target
-from tests.schemathesis_support import CHECKS, USERS_BY_PATH
+
+# How schemathesis reads the specs, shared with tests/test_schemathesis.py (which pytest
+# imports from tests/); appended, so nothing installed is shadowed.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))
+from schemathesis_support import CHECKS, USERS_BY_PATH
 
 SEED = 20261205
 QUICK_FAULTS = ("plain-text-errors", "discovery-without-standards", "hidden-zone-surcharge")

@@ -9,13 +9,25 @@ with one, a fault both tools catch).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
-from bench import bench_export_scale, bench_schemathesis, bench_whole_run, run_all
+# bench/ is beside tests/, not installed: appended, so the installed package (tox tests the
+# wheel) is still the one imported.
+sys.path.append(str(Path(__file__).resolve().parent.parent))
+from bench import (
+    bench_export_scale,
+    bench_own_tests,
+    bench_parallel,
+    bench_schemathesis,
+    bench_whole_run,
+    run_all,
+)
 
 
+@pytest.mark.slow
 def test_an_export_is_checked_in_bounded_memory_without_a_mismatch() -> None:
     result = bench_export_scale.measure(quick=True, megabytes=3)
     checked = result["check"]
@@ -41,6 +53,7 @@ def test_the_same_path_finds_a_corrupted_export(tmp_path: Path) -> None:
     assert "visibility" in found and "sha256" in found, found
 
 
+@pytest.mark.slow
 def test_a_whole_run_is_timed_against_its_exchanges_and_waits() -> None:
     result = bench_whole_run.measure(quick=True)
     run = result["runs"]["default"]
@@ -52,6 +65,7 @@ def test_a_whole_run_is_timed_against_its_exchanges_and_waits() -> None:
     assert "`default`" in bench_whole_run.headline(result)
 
 
+@pytest.mark.slow
 def test_both_tools_meet_a_fault_that_breaks_the_discovery_document() -> None:
     result = bench_schemathesis.compare(quick=True, names=("discovery-without-standards",))
     (row,) = result["faults"]
@@ -89,9 +103,7 @@ def test_the_readme_block_is_rendered_from_the_results_and_replaced_in_place(
 
 def test_every_benchmark_of_ours_is_found_and_has_a_measure() -> None:
     found = run_all.names()
-    for name in ("export_scale", "whole_run", "schemathesis"):
-        assert name in found
-    assert found.index("export_scale") < found.index("whole_run") < found.index("schemathesis")
+    assert found == list(run_all.ORDER)
 
 
 def test_the_readme_shows_the_figures_of_the_committed_results() -> None:
@@ -106,3 +118,42 @@ def test_the_readme_shows_the_figures_of_the_committed_results() -> None:
         "the README's figures differ from bench/results.json: "
         "python -m bench.run_all --render-only --write README.md"
     )
+
+
+@pytest.mark.slow
+def test_a_tier_of_our_tests_is_met_only_when_it_passes_in_time(tmp_path: Path) -> None:
+    (tmp_path / "test_ok.py").write_text("def test_ok():\n    assert True\n")
+    (tmp_path / "test_bad.py").write_text("def test_bad():\n    assert False\n")
+    (tmp_path / "empty").mkdir()
+    passing = bench_own_tests.run_tier(("-q",), 600.0, (str(tmp_path / "test_ok.py"),))
+    assert passing["met"] and passing["counts"] == {"passed": 1}, passing
+    failing = bench_own_tests.run_tier(("-q",), 600.0, (str(tmp_path),))
+    assert not failing["met"] and failing["counts"] == {"passed": 1, "failed": 1}, failing
+    assert failing["exit_code"] == 1 and failing["tail"]
+    none = bench_own_tests.run_tier(("-q",), 600.0, (str(tmp_path / "empty"),))
+    assert not none["met"] and none["exit_code"] == 5, none
+    too_slow = bench_own_tests.run_tier(("-q",), 0.0, (str(tmp_path / "test_ok.py"),))
+    assert not too_slow["met"]
+    line = bench_own_tests.headline({"tiers": {"fast": passing, "full": failing}})
+    assert line.startswith("fast ") and "(1 passed); full " in line and "1 failing" in line
+
+
+def test_pytests_summary_line_gives_the_counts() -> None:
+    output = "....F\n=== 4 passed, 1 failed, 2 skipped, 3 errors in 12.5s ===\n"
+    assert bench_own_tests.summary_counts(output) == {
+        "passed": 4,
+        "failed": 1,
+        "skipped": 2,
+        "error": 3,
+    }
+    assert bench_own_tests.summary_counts("no tests ran in 0.01s") == {}
+
+
+@pytest.mark.slow
+def test_a_campaign_is_timed_at_both_parallelisms_and_every_target_is_judged() -> None:
+    result = bench_parallel.measure(quick=True)
+    for side in ("parallel_1", "parallel_2"):
+        assert result[side]["judged"] == result["targets"] == 8, result
+        assert sorted(result[side]["exit_codes"].values()) == [0] * 6 + [1] * 2, result
+    assert result["speedup"] > 1.0, result
+    assert "speedup" in bench_parallel.headline(result)

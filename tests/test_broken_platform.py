@@ -53,6 +53,7 @@ def broken_url(serve_http: Callable[..., str]) -> str:
     return serve_http(_Broken)
 
 
+@pytest.mark.slow
 def test_nonsense_answers_end_as_fail_or_error_with_reasons(
     broken_url: str,
     tmp_path: Path,

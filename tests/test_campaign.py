@@ -262,6 +262,7 @@ def test_in_container_passes_secrets_by_name_and_mounts_the_target_and_its_folde
     assert argv[:4] == ["docker", "run", "--rm", "--name"] and "host" in argv
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_every_run_and_still_writes_the_summary(tmp_path: Path) -> None:
     """A platform that accepts connections and never answers; Ctrl-C to the campaign:
     the run is interrupted as Ctrl-C would, the summary says so, exit 130."""

@@ -217,6 +217,7 @@ def test_garbage_answering_target_exits_4(
     assert "Traceback" not in out.out + out.err
 
 
+@pytest.mark.slow
 def test_a_run_narrowed_to_a_standard_is_partial_records_its_selection_and_verifies(
     tmp_path: Path,
     target_file: Callable[..., Path],

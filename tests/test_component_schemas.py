@@ -13,12 +13,20 @@ import string
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance._harness.catalogue import Catalogue
-from conformance._harness.schemas import _PLAIN_DATE_TIME, PYTHON_SPACE, ComponentSchemas
+from conformance._harness.schemas import (
+    PYTHON_SPACE,
+    RUST_DATE_TIME,
+    ComponentSchemas,
+    _fast_validator,
+    _for_rust,
+    _formats_named,
+)
 
 SCHEMAS = ComponentSchemas(Catalogue.load())
 STAMP = "2024-01-01T00:00:00Z"
@@ -86,6 +94,76 @@ def test_every_mutation_gets_the_verdict_jsonschema_gives() -> None:
 
 
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
+RUST_DATE_TIME_CHECK = jsonschema_rs.Draft202012Validator({"pattern": RUST_DATE_TIME})
+"""The pattern as the compiled validator runs it (Rust's regex, not Python's)."""
+YEARS = [0, 1, 4, 99, 100, 104, 200, 300, 400, 800, 1000, 1600, 1700, 1800, 1900, 1996]
+YEARS += [1999, 2000, 2001, 2004, 2023, 2024, 2100, 2400, 9000, 9996, 9999]
+
+
+def test_the_date_time_pattern_knows_the_calendar_as_jsonschema_does() -> None:
+    # Equal, not merely stricter: a valid timestamp the pattern refused would send
+    # its record to jsonschema, slowly, and every record has two of them.
+    checker = jsonschema.FormatChecker()
+    disagreements = [
+        text
+        for year in [*YEARS, *range(2, 9), *range(1896, 1906)]
+        for month in range(14)
+        for day in range(33)
+        for text in [f"{year:04d}-{month:02d}-{day:02d}T23:59:59Z"]
+        if RUST_DATE_TIME_CHECK.is_valid(text) != checker.conforms(text, "date-time")
+    ]
+    assert not disagreements, disagreements[:5]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-01T00:00:00Z",
+        "2024-12-31T23:59:59.123456+14:00",
+        "0001-01-01T00:00:00-23:59",
+        "2024-06-30T12:00:00.5Z",
+    ],
+)
+def test_the_date_time_pattern_takes_the_upper_case_forms(text: str) -> None:
+    assert RUST_DATE_TIME_CHECK.is_valid(text)
+    assert jsonschema.FormatChecker().conforms(text, "date-time")
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-01-01t00:00:00z", "2024-01-01T00:00:00Z\n", "2024-01-01T00:00:60Z"]
+)
+def test_what_the_pattern_refuses_is_judged_by_jsonschema(text: str) -> None:
+    record = VALID["Review"] | {"reviewed_at": text}
+    assert not RUST_DATE_TIME_CHECK.is_valid(text)
+    assert bool(SCHEMAS.check("PORT", "Review", record)) == python_says_invalid("Review", record)
+
+
+def test_a_date_time_inside_a_const_is_data_not_a_format() -> None:
+    # The rewrite for Rust must not touch an instance written in the schema.
+    schema = {"const": {"format": "date-time", "pattern": "\\s"}, "format": "date-time"}
+    rewritten = _for_rust(schema)
+    assert rewritten["const"] == {"format": "date-time", "pattern": "\\s"}
+    assert "format" not in rewritten
+    assert rewritten["allOf"] == [{"pattern": RUST_DATE_TIME}]
+
+
+def test_members_named_like_keywords_are_schemas_all_the_same() -> None:
+    # A member called "default" (or "format") is a schema, rewritten like any other.
+    schema = {
+        "properties": {
+            "default": {"type": "string", "format": "date-time"},
+            "format": {"const": "port/1.0"},
+            "enum": {"type": "string", "pattern": "^\\s$"},
+        }
+    }
+    members = _for_rust(schema)["properties"]
+    assert members["default"] == {"type": "string", "allOf": [{"pattern": RUST_DATE_TIME}]}
+    assert members["format"] == {"const": "port/1.0"}
+    assert "\\x{1C}" in members["enum"]["pattern"]
+    fast = _fast_validator(schema)
+    assert not fast.is_valid({"default": "2024-01-01T00:00:60Z"})  # no leap second
+    assert fast.is_valid({"default": "2024-02-29T00:00:00Z", "format": "port/1.0"})
+    assert _formats_named(schema) == {"date-time"}
 
 
 @settings(max_examples=300, derandomize=True, database=None)
@@ -98,8 +176,8 @@ DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
     )
     | st.text(alphabet=string.digits + "-:TZ+.", max_size=26)
 )  # fmt: skip
-def test_the_date_time_shortcut_accepts_only_what_jsonschema_accepts(text: str) -> None:
-    if _PLAIN_DATE_TIME.fullmatch(text):
+def test_the_date_time_pattern_accepts_only_what_jsonschema_accepts(text: str) -> None:
+    if RUST_DATE_TIME_CHECK.is_valid(text):
         assert jsonschema.FormatChecker().conforms(text, "date-time"), text
     record = VALID["Review"] | {"reviewed_at": text}
     assert bool(SCHEMAS.check("PORT", "Review", record)) == python_says_invalid("Review", record)
@@ -112,3 +190,12 @@ def test_pythons_whitespace_is_spelled_out_whole() -> None:
     first, last = PYTHON_SPACE.split("-")[0][-1], PYTHON_SPACE.split("-")[1][0]
     spelled |= {chr(c) for c in range(ord(first), ord(last) + 1)}
     assert spelled == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+def test_the_compiled_validator_is_given_the_python_format_checks_its_schema_names() -> None:
+    # Only those named (any Python function slows every check), but every one of those.
+    schema = {"type": "object", "properties": {"to": {"type": "string", "format": "email"}}}
+    fast = _fast_validator(schema)
+    assert fast.is_valid({"to": "a@b"})
+    assert not fast.is_valid({"to": "no at sign"})  # jsonschema's own email check
+    assert _formats_named(schema | {"const": {"format": "ipv4"}}) == {"email"}

@@ -195,6 +195,7 @@ def test_a_passing_run_renders_its_verdict_and_plots_without_a_request(
     _screenshot(opened, "run-report-passing.png", tmp_path)
 
 
+@pytest.mark.slow
 def test_a_failing_run_shows_its_finding_curl_and_evidence_on_click(
     browser: Any, tmp_path: Path
 ) -> None:

@@ -69,6 +69,7 @@ def second(tmp_path: Path, standard: str) -> Iterator[ReferencePlatform]:
         yield running
 
 
+@pytest.mark.slow
 def test_every_requirement_passes_on_the_last_options(
     platform: ReferencePlatform, second: ReferencePlatform, standard: str
 ) -> None:

@@ -6,6 +6,8 @@ import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from conformance._harness.harness import Options
 from conformance._harness.report import junit
 from conformance._harness.results import CheckResult, Outcome, RequirementInfo, fold
@@ -60,6 +62,7 @@ def test_a_requirement_with_no_check_is_an_error_not_a_pass() -> None:
     assert folded.outcome is Outcome.ERROR and "no check" in folded.reason
 
 
+@pytest.mark.slow
 def test_a_failed_prerequisite_is_a_skip_that_names_it(
     reference: ReferencePlatform, reference_target_: Target, tmp_path: Path
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -161,6 +163,21 @@ def test_a_foreign_destination_is_refused_before_connecting(
 def test_a_body_past_the_cap_is_not_read(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ResponseTooLarge, match="cap"):
         _probe(home[0], tmp_path, max_response_bytes=100_000).get("/big")
+
+
+def test_a_stream_tells_the_size_and_hash_its_record_keeps(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A part's download takes them from here rather than hashing the body again.
+    probe = _probe(home[0], tmp_path)
+    with probe.stream("/big") as stream:
+        body = b"".join(stream.chunks)
+        size, sha256 = stream.size, stream.sha256
+    probe.transport.log.close()
+    assert (size, sha256) == (len(body), hashlib.sha256(body).hexdigest())
+    assert len(body) == 200_000
+    lines = (tmp_path / "evidence.jsonl").read_bytes().splitlines()
+    (record,) = [r for r in map(json.loads, lines) if r["id"] == stream.exchange]
+    body_record = record["response"]["body"]
+    assert (body_record["size"], body_record["sha256"]) == (size, sha256)
 
 
 def test_a_body_still_arriving_at_the_deadline_ends_the_check(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -180,6 +180,7 @@ def test_an_unreachable_target_shows_its_diagnosis_first_and_alone(
     assert line.startswith("UNREACHABLE: no requirement was judged") and "reports: " in line
 
 
+@pytest.mark.slow
 def test_the_diagnosis_is_the_first_line_of_the_whole_output(
     target_file: Any, tmp_path: Path
 ) -> None:

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.errors import DeadlineExceeded
@@ -25,7 +27,11 @@ from conformance.common.ratelimits import (
 )
 from conformance.common.structured_fields import (
     Date,
+    Item,
     SFError,
+    _item,
+    _parse,
+    _plain_list,
     parse_dictionary,
     parse_item,
     parse_list,
@@ -110,6 +116,76 @@ def test_structured_field_parsing_follows_rfc_9651() -> None:
     for bad in ("a=1,", "A=1", "1234567890123456", '"unterminated', "a=1.2345"):
         with pytest.raises(SFError):
             parse_dictionary(bad) if "=" in bad else parse_list(bad)
+
+
+# Lists in the plain shape parse_list reads itself (quoted names, integer parameters),
+# each piece at times swapped for one just past that shape, for the full parser to decide.
+
+
+def _mostly(plain: list[str], past: list[str]) -> st.SearchStrategy[str]:
+    """A plain piece three times in four, else one just past the plain shape."""
+    return st.one_of(
+        st.sampled_from(plain),
+        st.sampled_from(plain),
+        st.sampled_from(plain),
+        st.sampled_from(past),
+    )
+
+
+_NAME = _mostly(['"default"', '""', '"a b"', '"a,b;r=1"', '"~!"'], ['"x\\"y"', '"é"', "default"])
+_KEY = _mostly(["r", "t", "q", "w", "*k", "a-b._*9"], ["R", "_k", "1k", "", "é"])
+_NUMBER = _mostly(
+    ["0", "-0", "007", "-5", "123456789012345"],
+    ["1234567890123456", "1.5", "?1", '"s"', "", "\u0663", "+1"],
+)
+_PARAM = st.tuples(_mostly([";"], ["; ", ";;"]), _KEY, _mostly(["="], ["", "= "]), _NUMBER)
+_MEMBER = st.tuples(_NAME, st.lists(_PARAM.map("".join), max_size=4).map("".join)).map("".join)
+
+
+@st.composite
+def _near_plain_lists(draw: st.DrawFn) -> str:
+    members = draw(st.lists(_MEMBER, min_size=1, max_size=3))
+    parted = members[0] + "".join(
+        draw(_mostly([",", ", "], [",  ", " ,", ",\t", ""])) + m for m in members[1:]
+    )
+    edge = _mostly([""], [" ", "\t", ","])
+    return draw(edge) + parted + draw(edge)
+
+
+def _in_full(value: str) -> list[Item] | str:
+    """``value`` as the full parser reads an sf-list (``parse_list`` before its quick
+    path); "invalid" if it does not parse."""
+    try:
+        return [_item(member) for member in _parse(value, "list")]
+    except SFError:
+        return "invalid"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_near_plain_lists())
+def test_a_list_read_on_the_quick_path_reads_as_the_full_parser_reads_it(value: str) -> None:
+    try:
+        quick: list[Item] | str = parse_list(value)
+    except SFError:
+        quick = "invalid"
+    assert quick == _in_full(value), value
+
+
+def test_the_ratelimit_a_platform_sends_is_read_on_the_quick_path() -> None:
+    assert _plain_list('"default";r=4980;t=42') == [Item("default", {"r": 4980, "t": 42})]
+    assert _plain_list('"burst";r=0;t=1, "day";r=900;t=3600') is not None
+    assert _plain_list("default;r=7;t=1") is None  # a token: the full parser's
+
+
+def test_a_remembered_parse_is_handed_out_as_a_fresh_list() -> None:
+    first = parse_windows('"default";r=50;t=30')
+    assert first is not None
+    first.clear()
+    assert parse_windows('"default";r=50;t=30') == [Window(50, 30, name="default")]
+    policies = parse_policies('"default";q=100;w=60')
+    assert policies is not None
+    policies.append(Policy(1, 1))
+    assert parse_policies('"default";q=100;w=60') == [Policy(100, 60, "default")]
 
 
 def test_fair_reads_the_same_grammar() -> None:

@@ -6,6 +6,8 @@ import dataclasses
 import re
 from pathlib import Path
 
+import pytest
+
 from conformance._harness.harness import Options
 from conformance._harness.results import Outcome, RequirementResult
 from conformance._harness.runner import run
@@ -40,6 +42,7 @@ def _differences(result: RequirementResult) -> int:
     return int(found.group(1))
 
 
+@pytest.mark.slow
 def test_failing_case_is_shrunk_and_replayed_by_its_seed(tmp_path: Path) -> None:
     # Generated records are checked in batches (one export each, within
     # port.exports_per_day), so shrinking works on a batch: it must leave

@@ -126,7 +126,10 @@ def _campaign(args: argparse.Namespace) -> int:
         settings = replace(settings, command=command, cleanup=remove_container)
     out.mkdir(parents=True, exist_ok=True)
     parallel = min(args.parallel, len(targets))
-    print(f"conformance: campaign of {len(targets)} target(s), {parallel} at once, into {out}")
+    print(
+        f"conformance: campaign of {len(targets)} target(s), {parallel} at once, into {out}",
+        flush=True,  # before the runs: whoever reads a pipe sees the campaign start
+    )
     started = datetime.now(UTC)
     finished: list[Outcome] = []
 

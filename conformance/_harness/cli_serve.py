@@ -25,7 +25,7 @@ from conformance._harness.errors import UsageError
 from conformance._harness.target import origin_of
 from conformance.faults.catalog import Fault, load_faults
 from conformance.faults.proxy import FaultProxy
-from conformance.reference.__main__ import describe_files, wait_for_stop
+from conformance.reference.__main__ import describe_files, until_stopped
 from conformance.reference.__main__ import main as reference_main
 from conformance.reference.choices import ChoiceSet, choice_set
 from conformance.reference.cloud_s3 import advertised_addressing
@@ -83,6 +83,7 @@ def serve_reference(args: argparse.Namespace) -> int:
         )
         upstream = platform.s3_endpoint if fault.front == "s3" else platform.base_url
         proxy = stack.enter_context(FaultProxy(upstream, fault, host=args.host, port=args.port))
+        stack.enter_context(until_stopped())  # its wait comes when the block ends
         target, env = write_target_files(
             platform.data_dir,
             platform.base_url,
@@ -104,7 +105,6 @@ def serve_reference(args: argparse.Namespace) -> int:
             when = fault.as_of.isoformat().replace("+00:00", "Z")
             print(f"  it bites as of {when}: run with --as-of {when}", flush=True)
         describe_files(target, env, temporary=data is None)
-        wait_for_stop()
     return 0
 
 

@@ -118,6 +118,64 @@ def guard(url: str, session: requests.Session, target: Target) -> Destination:
     return found
 
 
+class Guard:
+    """``guard`` for one session and target, remembering the authorities it let through.
+
+    Why: deciding as the stack would (requests' URL preparation, its adapter,
+    the pool key) is most of the guard's cost, some 30 µs a request, while a
+    run sends thousands of requests to one or two origins. What is remembered
+    is only what a URL's ``scheme://authority`` decides, and only an
+    acceptance: every URL is still screened whole first (``_problem``: control
+    characters, white space, an authority that is not a plain ``host[:port]``),
+    and once it passes, what follows the authority cannot move the destination:
+    both parsers end the authority at the first ``/``, ``?`` or ``#`` (urllib3
+    also at a backslash, refused in the authority), and requests' re-quoting of
+    the rest writes none of them. A refusal is decided afresh each time, and a
+    remembered decision is used only while the session sends that authority
+    through the adapter it was decided with (a ``Transport`` mounts its own once).
+    """
+
+    MAX_REMEMBERED = 256
+    """Authorities remembered; past that all are forgotten (a platform handing out
+    endless spellings of its origin costs the full decision, nothing more)."""
+
+    def __init__(self, session: requests.Session, target: Target) -> None:
+        self.session = session
+        self.target = target
+        self._accepted: dict[str, tuple[Destination, object]] = {}
+
+    def __call__(self, url: str) -> Destination:
+        """The destination of ``url`` if the target allows it, else ``RefusedDestination``."""
+        prefix = _authority_prefix(url) if _problem(url) is None else None
+        if prefix is None:
+            return guard(url, self.session, self.target)
+        adapter = self._adapter(url)
+        known = self._accepted.get(prefix)
+        if known is not None and adapter is not None and known[1] is adapter:
+            return known[0]
+        found = guard(url, self.session, self.target)
+        if len(self._accepted) >= self.MAX_REMEMBERED:
+            self._accepted.clear()
+        self._accepted[prefix] = (found, adapter)
+        return found
+
+    def _adapter(self, url: str) -> object | None:
+        """The adapter the session sends ``url`` through (mounts may name paths too)."""
+        try:
+            return self.session.get_adapter(url)
+        except requests.RequestException:
+            return None
+
+
+def _authority_prefix(url: str) -> str | None:
+    """``scheme://authority`` of a URL ``_problem`` passed (None if it has no such start)."""
+    match = _SCHEME.match(url)
+    if match is None or not url.startswith("//", match.end()):
+        return None
+    end = _AUTHORITY_END.search(url, match.end() + 2)
+    return url if end is None else url[: end.start()]
+
+
 def hop(url: str, location: str, session: requests.Session) -> tuple[str, Destination]:
     """The URL a ``Location`` leads to from ``url``, and where it would connect.
 

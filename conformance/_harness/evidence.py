@@ -27,6 +27,7 @@ KEPT_BYTES = EXCERPT_BYTES + 1024
 """Bytes of a body kept for its excerpt: a secret that crosses the excerpt's edge is
 still whole in them when they are redacted, before the excerpt is cut."""
 GENESIS = "0" * 64
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 VIOLATIONS_KEPT = 50
 """Violations one record lists; the rest are counted (``violations_more``)."""
 TEXT_KEPT = 2000
@@ -38,14 +39,15 @@ class Body:
     """A body as recorded: its size, hash and first bytes."""
 
     size: int = 0
-    sha256: str = hashlib.sha256(b"").hexdigest()
+    sha256: str = _EMPTY_SHA256
     excerpt: bytes = b""
     truncated: bool = False
 
     @classmethod
     def of(cls, data: bytes | None) -> Body:
         """Describe a body held whole in memory."""
-        data = data or b""
+        if not data:
+            return cls()  # most requests send none: no hash to work out again
         return cls(
             len(data),
             hashlib.sha256(data).hexdigest(),

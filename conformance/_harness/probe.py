@@ -44,7 +44,7 @@ from conformance._harness import bounded_json
 from conformance._harness.bounded_json import MAX_JSON_BYTES, JsonTooDeep, JsonTooLarge
 from conformance._harness.budget import RunBudget
 from conformance._harness.cutoff import CuttingAdapter, InFlight
-from conformance._harness.destination import Session, guard, hop, is_absolute
+from conformance._harness.destination import Guard, Session, guard, hop, is_absolute
 from conformance._harness.errors import (
     BudgetSpent,
     DeadlineExceeded,
@@ -147,17 +147,6 @@ class Response:
         return self.content.decode("utf-8", errors="replace")
 
 
-@dataclass
-class Stream:
-    """A response whose body is read chunk by chunk (bounded memory)."""
-
-    exchange: str
-    url: str
-    status: int
-    headers: CaseInsensitiveDict[str]
-    chunks: Iterator[bytes]
-
-
 class _Tally:
     """Size, hash and first bytes of a body seen one chunk at a time."""
 
@@ -174,6 +163,33 @@ class _Tally:
 
     def body(self) -> Body:
         return Body(self.size, self.hasher.hexdigest(), self.excerpt, self.size > EXCERPT_BYTES)
+
+
+@dataclass
+class Stream:
+    """A response whose body is read chunk by chunk (bounded memory).
+
+    ``size`` and ``sha256`` are those of the chunks read so far, as the
+    evidence record keeps them: a reader that needs them (a part's declared
+    size and hash) takes them here rather than hashing the body a second time.
+    """
+
+    exchange: str
+    url: str
+    status: int
+    headers: CaseInsensitiveDict[str]
+    chunks: Iterator[bytes]
+    _tally: _Tally = field(default_factory=_Tally, repr=False)
+
+    @property
+    def size(self) -> int:
+        """Bytes read so far."""
+        return self._tally.size
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 (hex) of the bytes read so far."""
+        return self._tally.hasher.hexdigest()
 
 
 @dataclass
@@ -231,6 +247,8 @@ class Transport:
         self.in_flight = InFlight()  # lets the watchdog cut a request waiting for its answer
         for scheme in ("http://", "https://"):
             self.session.mount(scheme, CuttingAdapter(self.in_flight))
+        self.guard = Guard(self.session, target)
+        """The origin guard of this session and target (``destination.Guard``)."""
         self.watchdog = Watchdog()
         rps = target.limits.requests_per_second
         self.pace = _Pace(1.0 / rps if rps > 0 else 0.0)
@@ -465,7 +483,7 @@ class Probe:
                 raise
 
         try:
-            yield Stream(record.id, target_url, raw.status_code, raw.headers, chunks())
+            yield Stream(record.id, target_url, raw.status_code, raw.headers, chunks(), tally)
         finally:
             raw.close()
             self._sent_at.pop(record.id, None)
@@ -503,7 +521,10 @@ class Probe:
 
     def _guard(self, url: str) -> None:
         # Decided as the HTTP stack will connect (destination.py): a Host header never is.
-        guard(url, self.transport.session, self.target)
+        if self.target is self.transport.target:
+            self.transport.guard(url)  # the transport's guard remembers accepted authorities
+        else:
+            guard(url, self.transport.session, self.target)
 
     def _send(
         self,
@@ -524,7 +545,8 @@ class Probe:
             raise self._out_of_time(f"{method} {url}: not sent")
         key = _credential(role)
         quota = self.transport.quota
-        if paced and origin_of(url) == self.target.origin:
+        own = origin_of(url) == self.target.origin  # the target's quota paces it
+        if paced and own:
             quota.wait(key, self.deadline, f"{method} {url}")
         remaining = self.remaining()
         if remaining <= 0:
@@ -550,7 +572,7 @@ class Probe:
         self.exchanges.append(record.id)
         timeout = min(self.target.limits.request_timeout, remaining)
         self.transport.pace.wait()
-        if origin_of(url) == self.target.origin:
+        if own:
             quota.sent(key)
         started = self._sent_at[record.id] = time.monotonic()
         # request_timeout bounds the whole request, not each read: a status line and
@@ -610,7 +632,7 @@ class Probe:
             finally:
                 self.transport.watchdog.cancel(alarm)
         record.duration = time.monotonic() - started
-        if origin_of(url) == self.target.origin:
+        if own:
             quota.observe(key, raw.headers)
         return record, raw
 
@@ -654,10 +676,6 @@ class Probe:
         # A body that trickles in would never trip the per-read timeout: a watchdog
         # cuts the connection at the deadline instead.
         alarm = self.transport.watchdog.arm(until, lambda: _cut(raw))
-        late = (
-            f"{record.method} {record.url}: "
-            f"the body was still arriving when {self._limit(until)} ran out"
-        )
         try:
             for chunk in raw.iter_content(_CHUNK):
                 total += len(chunk)
@@ -666,16 +684,23 @@ class Probe:
                         f"{record.method} {record.url}: the body passed the cap of {cap} bytes"
                     )
                 if time.monotonic() > until:
-                    raise self._cut_short(late, until)
+                    raise self._cut_short(self._late(record, until), until)
                 yield chunk
         except (requests.RequestException, OSError, AttributeError, ValueError) as exc:
             if time.monotonic() >= until:
-                raise self._cut_short(late, until) from None
+                raise self._cut_short(self._late(record, until), until) from None
             if isinstance(exc, requests.RequestException):
                 raise TargetUnreachable(f"{record.method} {record.url}: {_why(exc)}") from None
             raise
         finally:
             self.transport.watchdog.cancel(alarm)
+
+    def _late(self, record: Record, until: float) -> str:
+        """Why a body read was cut at ``until`` (worded only when it is: most reads end)."""
+        return (
+            f"{record.method} {record.url}: "
+            f"the body was still arriving when {self._limit(until)} ran out"
+        )
 
     def _read_all(self, raw: requests.Response, record: Record) -> bytes:
         parts = []
@@ -741,7 +766,7 @@ class Probe:
         record.response_headers = dict(raw.headers)
         record.response_body = Body.of(body)
         try:
-            path = _path_under(record.url, self.target.base_url)
+            path = _path_under(record.url, self.target)
             validator = self.transport.validator
             op: Operation | None = (
                 validator.find(record.method, path) if validator and path else None
@@ -937,12 +962,12 @@ def _ordinal(n: int) -> str:
     return f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}"
 
 
-def _path_under(url: str, base_url: str) -> str | None:
-    """The path of ``url`` relative to the base URL's path, if it is under it."""
-    if origin_of(url) != origin_of(base_url):
+def _path_under(url: str, target: Target) -> str | None:
+    """The path of ``url`` relative to the target's base URL's path, if it is under it."""
+    if origin_of(url) != target.origin:
         return None
     path = urlsplit(url).path
-    prefix = urlsplit(base_url).path.rstrip("/")
+    prefix = urlsplit(target.base_url).path.rstrip("/")
     if prefix and not path.startswith(prefix + "/"):
         return None
     return path[len(prefix) :] or "/"

@@ -9,13 +9,18 @@ first asks a compiled validator (``jsonschema-rs``) whether the instance is
 valid, and only an instance it refuses goes through ``jsonschema`` for the
 rows of the finding. The fast one is given ``jsonschema``'s own format
 checkers, so it is never the laxer of the two: where it accepts, ``jsonschema``
-finds nothing either (tests/test_component_schemas.py holds them to it).
+finds nothing either (tests/test_component_schemas.py holds them to it). The
+one exception is ``date-time``, the format of every record's timestamps:
+calling back into Python for each of them cost more than the rest of the
+validation, so the compiled schema holds them to :data:`RUST_DATE_TIME`
+instead, a pattern accepting exactly the upper-case text ``jsonschema``
+accepts (anything else goes to ``jsonschema``, which decides).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +65,13 @@ class ComponentSchemas:
             )
             self._validators[key] = cls(schema, format_checker=jsonschema.FormatChecker())
             self._fast[key] = _fast_validator(schema)
-        if _accepts(self._fast[key], instance):
-            return []
+        fast = self._fast[key]
+        # _accepts inlined: archives call this millions of times, the common case first.
+        try:
+            if fast is not None and fast.is_valid(instance):
+                return []
+        except (ValueError, TypeError, OverflowError):
+            pass  # a value it cannot take (an integer past 64 bits): jsonschema decides
         return schema_rows(self._validators[key].iter_errors(instance))
 
 
@@ -70,15 +80,30 @@ def _fast_validator(schema: dict[str, Any]) -> Any:
 
     Formats ``jsonschema`` checks are checked by ``jsonschema``'s own functions;
     others (``uri-reference``) by ``jsonschema-rs``, which is then the stricter.
+    Only the formats the schema names are given: any Python function handed to
+    the compiled validator, called or not, slows each of its checks by a fifth.
     """
     checker = jsonschema.FormatChecker()
-    formats = {name: _conforms(checker, name) for name in checker.checkers}
     try:
-        return jsonschema_rs.Draft202012Validator(
-            _patterns_for_rust(schema), formats=formats, validate_formats=True
-        )
+        compiled = _for_rust(schema)
+        named = _formats_named(compiled)
+        formats = {name: _conforms(checker, name) for name in checker.checkers if name in named}
+        return jsonschema_rs.Draft202012Validator(compiled, formats=formats, validate_formats=True)
     except (ValueError, jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError):
         return None  # _Unportable included: jsonschema alone decides
+
+
+def _formats_named(schema: Any) -> set[str]:
+    """Every ``format`` a schema asserts somewhere (instances in ``const``... left out)."""
+    found: set[str] = set()
+
+    def note(node: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(node.get("format"), str):
+            found.add(node["format"])
+        return node
+
+    _each_schema(schema, note)
+    return found
 
 
 # Python's \s (str.isspace) as Rust escapes: Rust's own \s leaves out \x1c-\x1f.
@@ -93,22 +118,51 @@ class _Unportable(ValueError):
     """A pattern whose meaning in Rust differs from Python's and is not translated here."""
 
 
-def _patterns_for_rust(node: Any) -> Any:
-    """``node`` with each ``pattern`` meaning in Rust what it means to Python's ``re``.
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "example", "examples"})
+"""Keywords whose value is an instance, not a schema: never rewritten nor searched."""
+_NAMED_SCHEMAS = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+)
+"""Keywords whose value maps names to schemas: a member named ``default`` or ``format``
+is no keyword."""
+
+
+def _each_schema(node: Any, rewrite: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """A copy of ``node`` with ``rewrite`` applied to each schema object in it, the
+    innermost first; instances written in the schema (``const``...) left as they are."""
+    if isinstance(node, list):
+        return [_each_schema(v, rewrite) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DATA_KEYWORDS:
+            out[key] = value
+        elif key in _NAMED_SCHEMAS and isinstance(value, dict):
+            out[key] = {name: _each_schema(v, rewrite) for name, v in value.items()}
+        else:
+            out[key] = _each_schema(value, rewrite)
+    return rewrite(out)
+
+
+def _for_rust(schema: Any) -> Any:
+    """``schema`` with each ``pattern`` meaning in Rust what it means to Python's ``re``,
+    and each ``format: date-time`` spelled as :data:`RUST_DATE_TIME`.
 
     Raises :class:`_Unportable` for a class escape other than ``\\s``. (Python's
     ``$`` also matches before a final newline: there Rust's is the stricter.)
     """
-    if isinstance(node, list):
-        return [_patterns_for_rust(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    return {
-        key: _pattern_for_rust(value)
-        if key == "pattern" and isinstance(value, str)
-        else _patterns_for_rust(value)
-        for key, value in node.items()
-    }
+    return _each_schema(schema, _portable)
+
+
+def _portable(node: dict[str, Any]) -> dict[str, Any]:
+    pattern = node.get("pattern")
+    if isinstance(pattern, str):
+        node["pattern"] = _pattern_for_rust(pattern)
+    if node.get("format") == "date-time":
+        del node["format"]
+        node["allOf"] = [*node.get("allOf", []), {"pattern": RUST_DATE_TIME}]
+    return node
 
 
 def _pattern_for_rust(pattern: str) -> str:
@@ -135,31 +189,25 @@ def _pattern_for_rust(pattern: str) -> str:
     return "".join(out)
 
 
-# A date-time no calendar can refuse (day 28 at most, year 0001 on): accepted without
-# the full check, which a record with two timestamps would otherwise pay for twice.
-_PLAIN_DATE_TIME = re.compile(
-    r"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])T(?:[01][0-9]|2[0-3])"
-    r":[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH_DAY = (
+    "(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31"
 )
+RUST_DATE_TIME = (
+    f"^(?:{_YEAR}-(?:{_MONTH_DAY})|{_LEAP_YEAR}-02-29)"
+    "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+"""RFC 3339 date-time as ``jsonschema`` checks it (``rfc3339-validator``: no year 0,
+no leap second, the calendar's days), upper case only, as a pattern the compiled
+validator runs without calling Python. No lookaround, so either of Rust's regex
+engines takes it. Lower-case ``t``/``z`` and a final newline, which ``jsonschema``
+also accepts, fail it: such a record goes to ``jsonschema`` (slower, same verdict)."""
 
 
 def _conforms(checker: jsonschema.FormatChecker, name: str) -> Any:
-    if name == "date-time":
-        return lambda value: (
-            (isinstance(value, str) and _PLAIN_DATE_TIME.fullmatch(value) is not None)
-            or checker.conforms(value, name)
-        )
     return lambda value: checker.conforms(value, name)
-
-
-def _accepts(fast: Any, instance: Any) -> bool:
-    """Whether the compiled validator accepts ``instance`` (False: ask ``jsonschema``)."""
-    if fast is None:
-        return False
-    try:
-        return bool(fast.is_valid(instance))
-    except (ValueError, TypeError, OverflowError):
-        return False  # a value it cannot take (an integer past 64 bits): jsonschema decides
 
 
 def schema_rows(errors: Iterable[Any], where: str = "") -> list[Mismatch]:

@@ -43,6 +43,10 @@ _SECRET_QUERY = re.compile(
 )
 _SHORTEST = 4
 """Shorter values are not redacted: they would match ordinary text everywhere."""
+_MEMO_CHARS = 512
+"""Texts up to this long have their redaction remembered (header names and values)."""
+_MEMO_ENTRIES = 4096
+"""Redactions remembered at most; past that all are forgotten and remembering starts over."""
 
 
 class Secret:
@@ -77,9 +81,24 @@ class Redactor:
         self._text = _Matcher({f for v in values for f in text_forms(v)})
         # Bytes are matched as Latin-1 text: one character per byte, so nothing is decoded.
         self._bytes = _Matcher({f.decode("latin-1") for v in values for f in byte_forms(v)})
+        # Every record redacts the same header names and most of the same values (Server,
+        # Content-Type, the client's headers), each a scan of the secrets' trie: the
+        # result of a short text is remembered. Same text, same secrets, same result.
+        self._memo: dict[str, str] = {}
 
     def text(self, value: str) -> str:
         """The text with every known secret and signed-URL parameter replaced."""
+        if len(value) > _MEMO_CHARS:
+            return self._redact(value)
+        shown = self._memo.get(value)
+        if shown is None:
+            shown = self._redact(value)
+            if len(self._memo) >= _MEMO_ENTRIES:
+                self._memo.clear()
+            self._memo[value] = shown
+        return shown
+
+    def _redact(self, value: str) -> str:
         return _SECRET_QUERY.sub(_keep_name, self._text.sub(value))
 
     def bytes(self, value: bytes) -> bytes:
@@ -180,7 +199,7 @@ class _Matcher:
             for size, table in self._pieces.items():
                 for form, kind in table.get(text[at : at + size], ()):
                     spans.append(_span(text, at, size, form, kind))
-        return _replace(text, spans)
+        return _replace(text, spans) if spans else text
 
 
 def _span(text: str, at: int, size: int, form: str, kind: str) -> tuple[int, int]:

@@ -145,6 +145,7 @@ def starter(chosen: Sequence[str], name: str = "my-platform") -> str:
         ]
     if any(n.s3 or n.oci for n in needs):
         lines += _cloud(prefix)
+    lines += _launch(prefix)
     lines += _limits()
     return "\n".join(lines) + "\n"
 
@@ -175,6 +176,17 @@ def _cloud(prefix: str) -> list[str]:
         f"    password_env: {prefix}_REGISTRY_PASSWORD",
         "# claims:                           # only for a platform with no discovery document",
         '#   - {id: CLOUD, version: "1.0", profiles: [s3]}',
+    ]
+
+
+def _launch(prefix: str) -> list[str]:
+    """A commented ``launch:`` section: the platform started from a local image (docs/LAUNCH.md)."""
+    return [
+        "# launch:                           # optional: start the platform from an image first",
+        "#   image: example/platform:1.4      # a local image (never pulled)",
+        "#   port: 8811                       # it listens on 127.0.0.1:8811 (base_url's port)",
+        f'#   environment: {{ADMIN_TOKEN: "${{{prefix}_ADMIN_TOKEN}}"}}   # ${{VAR}}: from the host',
+        "#   start_timeout: 60s               # docs/LAUNCH.md has every key",
     ]
 
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -137,9 +138,10 @@ class Target:
     """``launch:``: the container the suite starts, waits for and removes (None: the
     platform runs already)."""
 
-    @property
+    @cached_property
     def origin(self) -> str:
-        """``scheme://host[:port]`` of the base URL."""
+        """``scheme://host[:port]`` of the base URL (worked out once: the probe asks per
+        request, and the target, frozen, never changes its base URL)."""
         return origin_of(self.base_url)
 
     def allows(self, origin: str) -> bool:

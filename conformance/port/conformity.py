@@ -36,6 +36,7 @@ _REFERENCES_OF: Mapping[str, tuple[tuple[str, str], ...]] = {
     for owner in {o for o, _ in REFERENCES.values()}
 }
 """Per record type, its reference fields and the type each must name."""
+_RECORD_TYPES = frozenset(RECORD_TYPES)
 MISMATCHES_KEPT = 1000
 """Rows a finding keeps; a broken export of millions of records is told by the first."""
 
@@ -93,7 +94,7 @@ class ArchiveCheck:
         """Check one record; its id and references are settled by :meth:`mismatches`."""
         self.records += 1
         kind = record.get("type")
-        if kind not in RECORD_TYPES:
+        if not isinstance(kind, str) or kind not in _RECORD_TYPES:
             self._keep(
                 line,
                 Mismatch(
@@ -104,14 +105,27 @@ class ArchiveCheck:
                 ),
             )
             return
-        self.counts[str(kind)] += 1
-        for m in self._schemas.check("PORT", str(kind), record):
-            self._keep(line, replace(m, path=f"line {line} ({kind}) {m.path}"))
+        self.counts[kind] += 1
+        rows = self._schemas.check("PORT", kind, record)
+        if rows:
+            for m in rows:
+                self._keep(line, replace(m, path=f"line {line} ({kind}) {m.path}"))
         rid = record.get("id")
         if isinstance(rid, str):
-            self._index.add_id(rid, str(kind), line)
-        for field, target in _REFERENCES_OF.get(kind, ()):
+            self._index.add_id(rid, kind, line)
+        references = _REFERENCES_OF.get(kind)
+        if references:
+            self._add_references(line, record, references)
+
+    def _add_references(
+        self, line: int, record: JsonObject, references: tuple[tuple[str, str], ...]
+    ) -> None:
+        """Index each reference of the record; one that is not a string names no record."""
+        for field, target in references:
             value = record.get(field)
+            if isinstance(value, str):  # the common case first: one id
+                self._index.add_ref(line, field, value, target)
+                continue
             for ref in value if isinstance(value, list) else [value]:
                 if ref is None:
                     continue

@@ -70,12 +70,18 @@ def _stopping_on(signals: Sequence[signal.Signals]) -> Iterator[None]:
         restore()
 
 
-def wait_for_stop() -> None:
-    """Block until SIGTERM (or Ctrl-C, unless ignored at start), saying how to send one."""
+@contextmanager
+def until_stopped() -> Iterator[None]:
+    """Stop signals are caught from here on; after the body (what it announces), wait for one.
+
+    Entered before anything is announced, so a caller that sends SIGTERM as
+    soon as it reads a line (a test, a CI script) always gets a clean stop.
+    """
     signals = _stop_signals()
     how = "press Ctrl-C or " if signal.SIGINT in signals else ""
     try:
         with _stopping_on(signals):
+            yield
             print(f"{how}send SIGTERM (kill {os.getpid()}) to stop", flush=True)
             threading.Event().wait()
     except _StopRequested as stop:
@@ -145,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         s3_port=args.s3_port if args.s3_port is not None else (args.port + 1 if args.port else 0),
         identities=given,
     )
-    with platform:
+    with platform, until_stopped():
         target, env = write_target_files(
             platform.data_dir,
             platform.base_url,
@@ -156,7 +162,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reference platform serving at {platform.base_url}", flush=True)
         print(f"S3 surface (CLOUD) at {platform.s3_endpoint}", flush=True)
         describe_files(target, env, temporary=args.data is None)
-        wait_for_stop()
     return 0
 
 

@@ -12,10 +12,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conformance._harness.campaign.fleet import Member, ReferenceFleet
 from conformance._harness.cli import main
 
 FAULT = "commission-above-published"
+
+# It needs the suite image of this tree, which the fast tier would rebuild on every change.
+pytestmark = pytest.mark.slow
 
 
 def test_a_campaign_in_the_suite_image_judges_as_a_local_one(

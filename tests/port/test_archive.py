@@ -16,8 +16,12 @@ from conformance.port.archive import (
     ArchiveFormatError,
     Line,
     NdjsonReader,
+    _find_lone_surrogate,
+    _no_constants,
+    _object_without_duplicates,
     iter_lines,
     parse_line,
+    parse_raw,
     read_archive,
     serialize,
 )
@@ -50,6 +54,18 @@ def test_reader_cuts_any_bytes_like_the_model_whatever_the_chunking(
     lines = list(iter_lines(chunked(body, cuts)))
     assert [line.raw for line in lines] == expected_lines(body)
     assert [line.number for line in lines] == list(range(1, len(lines) + 1))
+
+
+@given(st.binary(max_size=300), st.lists(st.integers(0, 300), max_size=20))
+def test_the_raw_lines_are_the_lines_numbered_from_lines_read(body: bytes, cuts: list[int]) -> None:
+    # The download's path: bytes per line, the first numbered lines_read + 1.
+    reader = NdjsonReader()
+    numbered: list[tuple[int, bytes]] = []
+    for chunk in chunked(body, cuts):
+        first = reader.lines_read + 1
+        numbered += enumerate(reader.feed_raw(chunk), first)
+    numbered += [(line.number, line.raw) for line in reader.close()]
+    assert numbered == [(line.number, line.raw) for line in iter_lines([body])]
 
 
 @pytest.mark.parametrize(
@@ -170,6 +186,105 @@ def test_parse_line_rejects_what_is_not_a_json_object_naming_the_line(
         parse_line(Line(7, raw))
     assert caught.value.line_number == 7
     assert fragment in caught.value.detail
+
+
+def _parsed_the_full_way(raw: bytes, number: int) -> object:
+    """What ``parse_line`` answered before its scanner shortcut: the value or the error."""
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
+    )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"invalid UTF-8 at byte {exc.start}: {exc.reason}"
+    if not text.strip(" \t\r"):
+        return "empty line where a JSON object is required"
+    try:
+        value = decoder.decode(text)
+    except RecursionError:
+        return "JSON nested too deeply to decode"
+    except ValueError as exc:
+        return f"not valid JSON: {exc}"
+    if not isinstance(value, dict):
+        return "not an object"
+    if "\\u" in text and _find_lone_surrogate(value, "$") is not None:
+        return "lone surrogate"
+    return value
+
+
+def _parsed(raw: bytes, number: int) -> object:
+    try:
+        return parse_raw(raw, number)
+    except ArchiveFormatError as exc:
+        assert exc.line_number == number
+        if exc.detail.startswith("expected a JSON object"):
+            return "not an object"
+        return "lone surrogate" if "lone surrogate" in exc.detail else exc.detail
+
+
+TOKENS = [b"{", b"}", b"[", b"]", b":", b",", b'"a"', b'"b"', b'"a"', b"1", b"-0.5e3", b"null"]
+TOKENS += [b" ", b"\t", b"\r", b'"\\u00e9"', b'"\\ud800"', b"NaN", b"\xff", b"\xc3\xa9", b'"x\\":"']
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(
+    st.lists(st.sampled_from(TOKENS), max_size=14).map(b"".join)
+    | st.dictionaries(st.sampled_from("abc"), st.integers() | st.text(max_size=3), max_size=4)
+    .map(lambda d: json.dumps(d).encode())
+    .flatmap(lambda body: st.sampled_from([body, b" " + body, body + b"\t", body[:-1]]))
+)
+def test_the_scanner_shortcut_answers_as_the_full_decoder(raw: bytes) -> None:
+    assert _parsed(raw, 3) == _parsed_the_full_way(raw, 3)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # Duplicates in records that are otherwise ordinary, top level and nested, with
+        # equal and different values, before and after the other members.
+        b'{"type":"Post","id":"a","content":"x","visibility":"public","id":"a"}',
+        b'{"id":"a","type":"Post","id":"b","media_ids":[],"in_reply_to":null}',
+        b'{"type":"Contact","handles":[{"platform":"x","handle":"@a","handle":"@b"}]}',
+        b'{"type":"Order","items":[{"sku":"s"},{"sku":"t","sku":"t"}],"total":"1"}',
+        b'{"a":{"b":{"c":1,"c":1}}}',
+        b'{"a":1, "a":2}',
+        b'{"a" :1,"a" :2}',
+        b'{"\\u0061":1,"a":2}',  # the same name, once escaped
+        b'{"t":"2024-01-01T00:00:00Z","u":"x\\":y","t":"z"}',  # colons and quotes in text
+    ],
+)
+def test_a_duplicate_key_is_refused_wherever_it_sits(raw: bytes) -> None:
+    with pytest.raises(ArchiveFormatError, match="duplicate key") as caught:
+        parse_raw(raw, 9)
+    assert caught.value.line_number == 9
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        (b' {"a":1}', {"a": 1}),
+        (b'{"a":1}\r', {"a": 1}),
+        (b'\t{"a":"x\\":y"} ', {"a": 'x":y'}),
+        (b'{"a":"b","b":"a","ab":"ba"}', {"a": "b", "b": "a", "ab": "ba"}),
+    ],
+)
+def test_whitespace_around_the_object_is_accepted_as_before(raw: bytes, value: object) -> None:
+    assert parse_raw(raw, 1) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        (b'{"a":1} x', "Extra data"),
+        (b'{"a":1}{"b":2}', "Extra data"),
+        (b'{"a":1', "not valid JSON"),
+        (b'{"a":"\xe9"}', "invalid UTF-8 at byte 6"),
+        (b'{"a":"\xc3"}', "invalid UTF-8 at byte 6"),
+    ],
+)
+def test_what_follows_or_breaks_the_object_is_refused(raw: bytes, fragment: str) -> None:
+    with pytest.raises(ArchiveFormatError, match=fragment):
+        parse_raw(raw, 1)
 
 
 def test_parse_line_accepts_paired_surrogate_escapes_and_raw_utf8() -> None:

@@ -370,6 +370,7 @@ def test_archives_of_thousands_of_records_are_cheap(generated: GeneratedArchive)
     archive_invariants(generated)
 
 
+@pytest.mark.slow
 def test_archive_sizes_from_empty_to_thousands_are_reachable() -> None:
     sizes: list[int] = []
 

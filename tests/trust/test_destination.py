@@ -31,7 +31,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from urllib3.connection import HTTPSConnection
 
-from conformance._harness.destination import Destination, destination, guard, hop
+from conformance._harness.destination import Destination, Guard, destination, guard, hop
 from conformance._harness.errors import RefusedDestination, TargetUnreachable
 from conformance._harness.evidence import EvidenceLog
 from conformance._harness.harness import Options
@@ -325,6 +325,83 @@ def test_the_guard_connects_where_the_stack_would_or_refuses(url: str) -> None:
     # Accepted: the stack connects exactly there, and a reader of the URL sees the same place.
     assert connected == (decided.scheme, decided.host, decided.port), url
     assert _reads_as(url) == decided.origin, url
+
+
+# -- the transport's guard: what it remembers cannot change a decision -------------------------
+
+# Every host and port of the generated URLs is allowed, so that acceptances are remembered.
+_EVERYWHERE = tuple(
+    origin
+    for host in _HOSTS
+    for port in _PORTS
+    for scheme in ("http", "https")
+    if (origin := _reads_as(f"{scheme}://{host}{port}/")) is not None
+)
+
+
+def _outcome(decide: Callable[[], Destination]) -> Destination | str:
+    try:
+        return decide()
+    except RefusedDestination as exc:
+        return str(exc)
+
+
+# After the authority: what only a screen of the whole URL catches, or nothing.
+_LATE = ["", "", " ", "\t", "\r\nHost: 127.0.0.2", "\x00", "/\x85", "/\\@127.0.0.2:1/"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_urls(), st.sampled_from(_LATE), st.sampled_from(["/", "/warm?x=1", ""]))
+def test_a_remembered_authority_decides_every_url_as_the_guard_does(
+    generated: str, late: str, warm: str
+) -> None:
+    url = generated + late
+    target = _target("http://127.0.0.1:9000", allowed=_EVERYWHERE)
+    with requests.Session() as session:
+        remembering = Guard(session, target)
+        match = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", url)
+        if match is not None:  # the same authority decided first, with another path
+            _outcome(lambda: remembering(match.group(0) + warm))
+        assert _outcome(lambda: remembering(url)) == _outcome(lambda: guard(url, session, target))
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://127.0.0.1:9000/a\r\nHost: 127.0.0.2", "U+000D"),
+        ("http://127.0.0.1:9000/a\x00", "U+0000"),
+        ("http://127.0.0.1:9000/a ", "white space"),
+        ("http://127.0.0.1:9000\\@127.0.0.2:9000/", "backslash"),
+        ("http://127.0.0.1:9000@127.0.0.2:9000/", "userinfo"),
+        ("http://127.0.0.2:9000/a", "is not the target's origin"),
+    ],
+)
+def test_a_remembered_authority_lets_no_bad_url_through(url: str, why: str) -> None:
+    target = _target("http://127.0.0.1:9000")
+    with requests.Session() as session:
+        remembering = Guard(session, target)
+        assert remembering("http://127.0.0.1:9000/a").port == 9000
+        with pytest.raises(RefusedDestination, match=re.escape(why)):
+            remembering(url)
+        # and what followed the refusal is decided as before
+        assert remembering("http://127.0.0.1:9000/b/\\@127.0.0.2/").port == 9000
+
+
+def test_a_remembered_authority_is_decided_again_for_another_adapter() -> None:
+    class _Elsewhere(requests.adapters.BaseAdapter):
+        """Not an HTTP adapter: the guard refuses what it would send."""
+
+        def close(self) -> None:
+            pass
+
+    target = _target("http://127.0.0.1:9000")
+    with requests.Session() as session:
+        remembering = Guard(session, target)
+        assert remembering("http://127.0.0.1:9000/a").port == 9000
+        session.mount("http://127.0.0.1:9000/other", _Elsewhere())
+        with pytest.raises(RefusedDestination, match="not HTTP"):
+            remembering("http://127.0.0.1:9000/other/x")
+        assert remembering("http://127.0.0.1:9000/a").port == 9000
 
 
 # -- end to end: the probe with loopback platforms ----------------------------------------------

@@ -175,6 +175,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_peak_memory_stays_under_the_stated_bound(case: str, tmp_path: Path) -> None:
     document, expected_exit, said = CASES[case]

@@ -144,6 +144,7 @@ def test_a_request_in_flight_is_cut_when_the_run_budget_is_spent(tmp_path: Path)
 # -- a whole run ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_platform_that_never_answers_ends_the_run_within_its_budget(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,6 +169,7 @@ def test_a_platform_that_never_answers_ends_the_run_within_its_budget(
     assert len(run.evidence) == len(platform.seen)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("discovery", "exit_code", "reason"),
     [

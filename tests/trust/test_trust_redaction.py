@@ -139,3 +139,28 @@ def test_a_runs_result_is_scrubbed_of_secrets_everywhere_a_reporter_reads() -> N
 
 def test_values_too_short_to_be_told_from_text_are_left_alone() -> None:
     assert Redactor([Secret("abc")]).text("abc") == "abc"
+
+
+def test_a_remembered_redaction_is_the_redaction() -> None:
+    """Redactions of short texts are remembered (``Redactor.text``): asked again, after
+    the memory filled and was emptied, or for a text too long to remember, the answer is
+    what a redactor that never saw the text gives."""
+    secrets = [Secret(TOKEN), Secret("s3-secret-key-0123456789abcdef")]
+    seasoned, fresh = Redactor(secrets), Redactor(secrets)
+    texts = [
+        f"Bearer {TOKEN}",
+        quote(TOKEN, safe=""),
+        base64.b64encode(b"x" + TOKEN.encode()).decode(),
+        f"{TOKEN[:14]}...",
+        "https://h.example/p?X-Amz-Signature=abcdef0123&sig=zz",
+        "Werkzeug/3.1.9 Python/3.11.7",
+        f"{'a' * 600} {TOKEN}",  # past what is remembered
+    ]
+    for _ in range(2):
+        for n in range(5000):  # more than are remembered: the memory is emptied on the way
+            seasoned.text(f"filler {n}")
+        for text in texts:
+            assert seasoned.text(text) == fresh._redact(text)
+            assert TOKEN not in seasoned.text(text)
+    headers = {"Authorization": f"Bearer {TOKEN}", "X-Echo": TOKEN, "Server": "w"}
+    assert seasoned.headers(headers) == seasoned.headers(headers) == fresh.headers(headers)

@@ -74,12 +74,14 @@ def _configured(run_dir: Path) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+@pytest.mark.slow
 def test_the_runs_judged_and_passed(runs: list[Path]) -> None:
     for run_dir in runs:
         summary = report(run_dir)["summary"]
         assert not summary["counts"]["fail"] and not summary["counts"]["error"], summary
 
 
+@pytest.mark.slow
 def test_no_fixed_marker_in_what_the_suite_sends(runs: list[Path]) -> None:
     found: dict[str, str] = {}
     for run_dir in runs:
@@ -94,6 +96,7 @@ def test_no_fixed_marker_in_what_the_suite_sends(runs: list[Path]) -> None:
     assert not found, "\n".join(f"{k}: {v!r}" for k, v in sorted(found.items()))
 
 
+@pytest.mark.slow
 def test_no_user_agent_of_the_suite(runs: list[Path]) -> None:
     """Requests of no client carry no User-Agent: the reference's target file sets none."""
     configured = {
@@ -130,6 +133,7 @@ def _made_up(run_dir: Path) -> dict[str, str]:
     return out
 
 
+@pytest.mark.slow
 def test_made_up_ids_differ_between_runs(runs: list[Path]) -> None:
     first, second = (_made_up(r) for r in runs)
     assert len(first) > 50 and len(second) > 50
@@ -137,6 +141,7 @@ def test_made_up_ids_differ_between_runs(runs: list[Path]) -> None:
     assert not shared, "\n".join(f"{t} (sent by {c})" for t, c in sorted(shared.items()))
 
 
+@pytest.mark.slow
 def test_an_unknown_id_is_the_runs_own(runs: list[Path]) -> None:
     """C-002's unknown id is drawn from the seed: each run sent its own, not the other's."""
     urls = [" ".join(r["request"]["url"] for r in exchanges(run_dir)) for run_dir in runs]
