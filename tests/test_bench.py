@@ -156,4 +156,4 @@ def test_a_campaign_is_timed_at_both_parallelisms_and_every_target_is_judged() -
         assert result[side]["judged"] == result["targets"] == 8, result
         assert sorted(result[side]["exit_codes"].values()) == [0] * 6 + [1] * 2, result
     assert result["speedup"] > 1.0, result
-    assert "speedup" in bench_parallel.headline(result)
+    assert "--parallel 2" in bench_parallel.headline(result)
