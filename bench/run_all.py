@@ -167,6 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.only and args.out.exists():  # keep the other benchmarks' last figures
             kept = json.loads(args.out.read_text(encoding="utf-8"))
             document["results"] = kept.get("results", {}) | document["results"]
+            others = sorted(set(document["results"]) - set(args.only))
+            document["command"] += "".join(f" --only {n}" for n in args.only)
+            if others:  # say which figures are older than this run
+                document["command"] += f" (with the earlier figures of {', '.join(others)})"
         args.out.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     block = render(document)
     print(block)
