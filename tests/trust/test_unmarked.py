@@ -14,6 +14,8 @@ sent, and neither platform assigned, would be one a platform could learn.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
@@ -121,16 +123,52 @@ def _made_up(run_dir: Path) -> dict[str, str]:
     but its S3 checks still write some fixed keys (``photos/2006/January/sample.jpg``,
     ``etag/single-<size>``): left to that standard's checks, and said in the README.
     """
+    assigned: set[str] = set()
     out: dict[str, str] = {}
     for record in exchanges(run_dir):
-        if record["check"].startswith(("cloud/", "cloud:")):
-            continue
-        url = urlsplit(record["request"]["url"])
-        parts = [unquote(url.path), *(v for _, v in parse_qsl(url.query))]
-        for token in _MADE_UP.findall(" ".join(parts)):
-            if re.search(r"[0-9]", token) and token not in SPEC_TOKENS:
-                out.setdefault(token, record["check"])
+        if not record["check"].startswith(("cloud/", "cloud:")):
+            url = urlsplit(record["request"]["url"])
+            parts = [unquote(url.path), *(v for _, v in parse_qsl(url.query))]
+            for token in _MADE_UP.findall(" ".join(parts)):
+                if (
+                    re.search(r"[0-9]", token)
+                    and token not in SPEC_TOKENS
+                    and token not in assigned
+                ):
+                    out.setdefault(token, record["check"])
+        assigned |= _assigned(record)
     return out
+
+
+def _assigned(record: dict[str, Any]) -> set[str]:
+    """Id-like tokens the platform sent back in one exchange (headers and body).
+
+    A token the platform sent before the suite sent it was assigned there (a
+    cursor, a job id), not made up by the suite: two platforms may well assign
+    the same one. One the suite sent first stays the suite's, echoed or not.
+    """
+    response = record.get("response") or {}
+    body = response.get("body") or {}
+    text = body.get("text") or ""
+    if not text and body.get("base64"):
+        text = base64.b64decode(body["base64"]).decode("utf-8", errors="replace")
+    text += " " + json.dumps(response.get("headers") or {}, ensure_ascii=False)
+    return set(_MADE_UP.findall(text)) | set(_MADE_UP.findall(unquote(text)))
+
+
+def test_a_token_the_platform_sent_first_is_not_made_up(tmp_path: Path) -> None:
+    def exchange(url: str, body: str) -> str:
+        response = {"status": 200, "headers": {}, "body": {"text": body}}
+        return json.dumps({"check": "port/x.py::t", "request": {"url": url}, "response": response})
+
+    lines = [
+        exchange("http://h/port/v1/changes", '{"next_cursor": "YzE6Njc4OA"}'),
+        exchange("http://h/port/v1/changes?cursor=YzE6Njc4OA", '{"items": []}'),
+        exchange("http://h/port/v1/records/made0up0id", '{"id": "made0up0id"}'),
+        exchange("http://h/port/v1/records/made0up0id?again=1", "{}"),
+    ]
+    (tmp_path / "evidence.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _made_up(tmp_path) == {"made0up0id": "port/x.py::t"}
 
 
 @pytest.mark.slow
