@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,6 +16,23 @@ from conformance.reference.target import reference_target
 from conformance.reference.target_files import REFERENCE_DOMAINS
 
 pytest_plugins = ["pytester"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--longest-first",
+        action="store_true",
+        help="with -n: hand out the longest tests first (tests/longest_first.py)",
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if not config.getoption("longest_first"):
+        return None
+    from longest_first_scheduler import LongestFirst
+
+    return LongestFirst(config, log)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from interruptible import interruptible
 
 from conformance._harness.campaign.container import container_command
 from conformance._harness.campaign.fleet import Member, ReferenceFleet
@@ -282,6 +283,7 @@ def test_ctrl_c_stops_every_run_and_still_writes_the_summary(tmp_path: Path) -> 
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=interruptible,
         )
         assert campaign.stdout is not None
         first = campaign.stdout.readline()  # the campaign has started its run

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from interruptible import interruptible
 
 from conformance._harness import specs_view
 from conformance._harness.cli import EXIT_INTERRUPTED, EXIT_NOT_CONFORMANT, EXIT_USAGE, main
@@ -115,6 +116,7 @@ def test_ctrl_c_exits_130_with_the_reports_of_what_ran(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_env(),
+        preexec_fn=interruptible,
     )
     try:
         deadline = time.monotonic() + 120

@@ -44,6 +44,9 @@ _MADE_UP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.~:+-]{7,}")
 """A token long enough to be an id, a digest or a generated name."""
 SPEC_TOKENS = frozenset({"v1"})
 """Tokens of the specs' own paths (none is eight characters long today)."""
+ISSUED = frozenset({"cursor", "page_token"})
+"""Query parameters whose values the platform issued (PORT's and FAIR's continuation
+tokens): the page that carried one may be cut in the evidence (bodies over 4 KiB)."""
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +131,8 @@ def _made_up(run_dir: Path) -> dict[str, str]:
     for record in exchanges(run_dir):
         if not record["check"].startswith(("cloud/", "cloud:")):
             url = urlsplit(record["request"]["url"])
-            parts = [unquote(url.path), *(v for _, v in parse_qsl(url.query))]
+            query = parse_qsl(url.query)
+            parts = [unquote(url.path), *(v for k, v in query if k not in ISSUED)]
             for token in _MADE_UP.findall(" ".join(parts)):
                 if (
                     re.search(r"[0-9]", token)
@@ -164,6 +168,7 @@ def test_a_token_the_platform_sent_first_is_not_made_up(tmp_path: Path) -> None:
     lines = [
         exchange("http://h/port/v1/changes", '{"next_cursor": "YzE6Njc4OA"}'),
         exchange("http://h/port/v1/changes?cursor=YzE6Njc4OA", '{"items": []}'),
+        exchange("http://h/port/v1/changes?cursor=YzE6OTk5OQ", "{...cut"),
         exchange("http://h/port/v1/records/made0up0id", '{"id": "made0up0id"}'),
         exchange("http://h/port/v1/records/made0up0id?again=1", "{}"),
     ]
