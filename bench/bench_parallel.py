@@ -6,7 +6,10 @@ and two behind named faults), so that serving one does not compete with
 serving another for a GIL. The same campaign (``campaign.pool.run_all``,
 each target's run in its own ``conformance run`` process) then runs over
 them with at most 1 and at most 2 runs at once, one after the other in one
-benchmark run. Reported: each wall time, the speedup (target ≥ 1.6 on this
+benchmark run, into one folder as a nightly campaign would: the second finds
+the first's ``campaign.json`` and starts the targets that took longest first
+(``campaign.history``; without it, the strict target's run, the longest,
+starts third and ends last). Reported: each wall time, the speedup (target ≥ 1.6 on this
 2-core machine), the CPU time the runs' processes used (from
 ``RUSAGE_CHILDREN``; with the platforms' own CPU outside it, it shows how
 much of a run is computing rather than waiting), and each target's exit code
@@ -28,6 +31,7 @@ import resource
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +39,10 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conformance._harness.campaign.fleet import Member, ReferenceFleet
+from conformance._harness.campaign.history import last_durations
 from conformance._harness.campaign.plan import plan_targets
 from conformance._harness.campaign.pool import run_all
+from conformance._harness.campaign.summary import SUMMARY_FILE, Campaign, write_summary
 from conformance._harness.campaign.unit import Settings, suite_command
 
 MEMBERS = (
@@ -62,7 +68,9 @@ def measure(quick: bool) -> dict[str, Any]:
         folder = Path(scratch)
         with ReferenceFleet(MEMBERS, folder / "targets"):
             targets = plan_targets([folder / "targets"])
-            sides = {n: _campaign(targets, folder / f"p{n}", selection, n) for n in (1, 2)}
+            # One folder, as a nightly campaign: the second finds the first's summary there
+            # and starts the targets that took longest first (campaign.history).
+            sides = {n: _campaign(targets, folder / "out", selection, n) for n in (1, 2)}
     speedup = sides[1]["wall_s"] / sides[2]["wall_s"]
     return {
         "targets": len(MEMBERS),
@@ -78,10 +86,13 @@ def measure(quick: bool) -> dict[str, Any]:
 
 def _campaign(targets: Any, out: Path, selection: tuple[str, ...], parallel: int) -> dict[str, Any]:
     settings = Settings(out, suite_command(list(selection)), TIMEOUT_S)
+    durations = last_durations(out / SUMMARY_FILE)
+    began = datetime.now(UTC)
     cpu_before = _children_cpu()
     started = time.perf_counter()
-    outcomes, _ = run_all(targets, settings, parallel)
+    outcomes, _ = run_all(targets, settings, parallel, durations=durations)
     wall = time.perf_counter() - started
+    write_summary(Campaign(out, outcomes, began, datetime.now(UTC), parallel, TIMEOUT_S, ()))
     return {
         "wall_s": round(wall, 2),
         "runs_cpu_s": round(_children_cpu() - cpu_before, 2),

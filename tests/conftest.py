@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,6 +34,30 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from longest_first_scheduler import LongestFirst
 
     return LongestFirst(config, log)
+
+
+_CPU_AT = pytest.StashKey[float]()
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the children it has waited for."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    item.stash[_CPU_AT] = _cpu_seconds()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Each JUnit case gets a ``cpu`` property: what ``--longest-first`` learns waits."""
+    report = yield
+    if call.when == "teardown" and _CPU_AT in item.stash:
+        report.user_properties.append(("cpu", f"{_cpu_seconds() - item.stash[_CPU_AT]:.2f}"))
+    return report
 
 
 @pytest.fixture

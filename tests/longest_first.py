@@ -14,6 +14,14 @@ more, which is a unit of its own. A worker runs a test only once it holds the
 next one, so a worker starting a long unit is also handed the shortest unit
 waiting, never a second long one.
 
+Most of the long units mostly wait (a quota paced, a lifetime waited out):
+started together, as longest-first alone would, they leave both cores idle
+for minutes. So the recorded CPU time counts too (the worker's and that of
+the children it waited for, a ``cpu`` property conftest.py adds to each
+JUnit case): a unit using under ``WAITS_BELOW`` of one core waits, and with
+more workers than cores, only the workers beyond the cores run waiting
+units while the others keep the cores busy, until one kind runs out.
+
 Refresh the durations from a JUnit file of a full run::
 
     python tests/longest_first.py JUNIT_XML
@@ -37,15 +45,28 @@ BUSY = 10.0
 """Seconds of work a worker holds beyond which it is handed the shortest unit."""
 KEPT_FROM = 1.0
 """Tests faster than this are not recorded."""
+WAITS_BELOW = 0.35
+"""Share of one core under which a unit is one that mostly waits."""
 
 
-def load_durations(path: Path = DURATIONS) -> dict[str, float]:
-    """Node id → seconds, as last recorded (empty when the file is missing)."""
+def _load(path: Path) -> dict[str, list[float]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    return {str(k): float(v) for k, v in data.items()}
+    return {
+        str(k): [float(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()
+    }
+
+
+def load_durations(path: Path = DURATIONS) -> dict[str, float]:
+    """Node id → seconds, as last recorded (empty when the file is missing)."""
+    return {nodeid: record[0] for nodeid, record in _load(path).items()}
+
+
+def load_cpu(path: Path = DURATIONS) -> dict[str, float]:
+    """Node id → CPU seconds, for the tests recorded with them."""
+    return {nodeid: record[1] for nodeid, record in _load(path).items() if len(record) > 1}
 
 
 def scope_of(nodeid: str, durations: Mapping[str, float]) -> str:
@@ -69,6 +90,15 @@ def estimate(nodeids: Iterable[str], durations: Mapping[str, float]) -> float:
     return sum(durations.get(n, UNKNOWN) for n in nodeids)
 
 
+def waits(nodeids: Iterable[str], durations: Mapping[str, float], cpu: Mapping[str, float]) -> bool:
+    """Whether a unit of ``nodeids`` mostly waits (a long one, every long test's CPU known)."""
+    timed = [n for n in nodeids if n in durations]
+    wall = sum(durations[n] for n in timed)
+    if wall < SPLIT_AT or any(n not in cpu for n in timed):
+        return False
+    return sum(cpu[n] for n in timed) < WAITS_BELOW * wall
+
+
 def nodeid_of(classname: str, name: str) -> str:
     """A JUnit test case's node id (``tests.docker.test_e2e`` + ``test_x[alt]``)."""
     *package, module = classname.split(".")
@@ -78,13 +108,21 @@ def nodeid_of(classname: str, name: str) -> str:
     return f"{path}::{name}"
 
 
-def from_junit(junit: Path) -> dict[str, float]:
-    """Node id → seconds of every test case at ``KEPT_FROM`` seconds or more."""
-    out: dict[str, float] = {}
+def from_junit(junit: Path) -> dict[str, list[float]]:
+    """Node id → [seconds, CPU seconds] of every test case at ``KEPT_FROM`` seconds or more.
+
+    Only the seconds when the case has no ``cpu`` property.
+    """
+    out: dict[str, list[float]] = {}
     for case in ElementTree.parse(junit).getroot().iter("testcase"):
         seconds = float(case.get("time") or 0)
-        if seconds >= KEPT_FROM:
-            out[nodeid_of(case.get("classname", ""), case.get("name", ""))] = round(seconds, 1)
+        if seconds < KEPT_FROM:
+            continue
+        record = [round(seconds, 1)]
+        for prop in case.iter("property"):
+            if prop.get("name") == "cpu":
+                record.append(round(float(prop.get("value") or 0), 1))
+        out[nodeid_of(case.get("classname", ""), case.get("name", ""))] = record
     return dict(sorted(out.items()))
 
 
@@ -93,7 +131,8 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     recorded = from_junit(Path(argv[0]))
-    DURATIONS.write_text(json.dumps(recorded, indent=1) + "\n", encoding="utf-8")
+    lines = (f" {json.dumps(nodeid)}: {json.dumps(record)}" for nodeid, record in recorded.items())
+    DURATIONS.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
     print(f"{len(recorded)} test(s) recorded in {DURATIONS}")
     return 0
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from conformance._harness.campaign.container import container_command
 from conformance._harness.campaign.container import remove as remove_container
+from conformance._harness.campaign.history import last_durations
 from conformance._harness.campaign.plan import CampaignTarget, plan_targets
 from conformance._harness.campaign.pool import run_all
 from conformance._harness.campaign.summary import (
@@ -137,7 +138,8 @@ def _campaign(args: argparse.Namespace) -> int:
         finished.append(outcome)
         print(line(outcome, len(finished), len(targets)), flush=True)
 
-    outcomes, interrupted = run_all(targets, settings, parallel, report)
+    last = last_durations(out / summary_name)  # a campaign run again: longest first
+    outcomes, interrupted = run_all(targets, settings, parallel, report, last)
     campaign = Campaign(
         out,
         outcomes,

@@ -7,6 +7,13 @@ Every property has a budget of calls (examples and shrink steps together):
 past it, further examples are rejected, so shrinking against a live
 platform stops politely with the smallest failing example found so far.
 A count, not a time, so that the same seed always ends on the same case.
+
+What is generated comes from the strategies and the seed alone: Hypothesis
+(from 6.131) also mixes in the string and number literals of every module it
+finds loaded from outside site-packages. Run from a checkout, that is the
+suite's own source ("pytest", "conformance", ...), which a platform could
+learn to recognise, and what a seed draws would depend on which modules
+happen to be imported. :func:`_generate_from_strategies_alone` turns that off.
 """
 
 from __future__ import annotations
@@ -19,6 +26,28 @@ import hypothesis
 from hypothesis import HealthCheck, Phase
 from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
+
+
+def _generate_from_strategies_alone() -> None:
+    """Stop Hypothesis drawing the literals of loaded modules (no public setting does).
+
+    Its built-in constants (the same for every user) stay; a version without
+    the hook has nothing to turn off. ``tests/trust/test_unmarked.py`` and
+    ``tests/test_examples.py`` fail if the suite's literals come back.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # pragma: no cover - a Hypothesis laid out otherwise
+        return
+    if not hasattr(providers, "_get_local_constants"):  # pragma: no cover
+        return
+    nothing = Constants()
+    providers._get_local_constants = lambda: nothing
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
+_generate_from_strategies_alone()
 
 
 class Examples:

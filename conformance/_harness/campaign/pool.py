@@ -1,15 +1,17 @@
 """At most N targets' runs at once; each outcome reported as it comes, all returned in plan order.
 
 Threads only wait here (each on its own process), so N threads are N runs.
+They start in ``start_order`` (the longest last time first, ``durations``).
 Ctrl-C interrupts every running run, as Ctrl-C on each would (their reports
 of what ran are written), starts no more, and waits for them to end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
+from conformance._harness.campaign.history import start_order
 from conformance._harness.campaign.plan import CampaignTarget
 from conformance._harness.campaign.unit import Outcome, Running, Settings, run_target
 from conformance._harness.safe_text import console_text
@@ -20,13 +22,20 @@ def run_all(
     settings: Settings,
     parallel: int,
     on_done: Callable[[Outcome], None] = lambda _: None,
+    durations: Mapping[str, float] | None = None,
 ) -> tuple[list[Outcome], bool]:
-    """Every target's outcome in plan order, and whether the campaign was interrupted."""
+    """Every target's outcome in plan order, and whether the campaign was interrupted.
+
+    ``durations`` (target name → seconds its last run took) orders the starts.
+    """
     running = Running()
     done: dict[str, Outcome] = {}
     interrupted = False
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="campaign") as pool:
-        futures = {pool.submit(run_target, t, settings, running): t for t in targets}
+        futures = {
+            pool.submit(run_target, t, settings, running): t
+            for t in start_order(targets, durations or {})
+        }
         pending = set(futures)
         while pending:
             try:
