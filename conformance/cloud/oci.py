@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
+from conformance._harness import bounded_json
 from conformance._harness.cloud_target import OciSettings
-from conformance._harness.errors import ConformanceError, Finding, Mismatch
+from conformance._harness.errors import ConformanceError, Finding, Mismatch, ResponseTooLarge
 from conformance._harness.probe import Probe, Response
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -165,8 +166,8 @@ class OciClient:
         if response.status != 200:
             return False
         try:
-            body = json.loads(response.content)
-        except ValueError:
+            body = bounded_json.loads(response.content, response.json_limit)
+        except (ValueError, ResponseTooLarge):
             return False
         token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
@@ -302,8 +303,8 @@ class OciClient:
 def _oci_errors(response: Response) -> str:
     """The codes of an OCI error body, for a message (empty when there are none)."""
     try:
-        body = json.loads(response.content)
-    except ValueError:
+        body = bounded_json.loads(response.content, response.json_limit)
+    except (ValueError, ResponseTooLarge):
         return ""
     errors = body.get("errors") if isinstance(body, dict) else None
     if not isinstance(errors, list):

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance import Mismatch, Response, human_size
+from conformance._harness import bounded_json
+from conformance._harness.bounded_json import MAX_JSON_BYTES
 from conformance.cloud.digests import matches, parse
 
 DIGEST_HEADER = "Docker-Content-Digest"
@@ -103,11 +105,15 @@ def manifest_mismatches(
     return out
 
 
-def manifest_content(body: bytes) -> ManifestContent | None:
-    """The descriptors of a manifest or index; None when it is not a JSON object."""
+def manifest_content(body: bytes, max_bytes: int | None = MAX_JSON_BYTES) -> ManifestContent | None:
+    """The descriptors of a manifest or index; None when it is not a JSON object.
+
+    One over ``max_bytes`` (``limits.max_json_bytes``) is not parsed: ``JsonTooLarge``,
+    a limit of the suite, not a finding.
+    """
     try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        doc = bounded_json.loads(body, max_bytes)
+    except (UnicodeDecodeError, ValueError):
         return None
     if not isinstance(doc, dict):
         return None
@@ -171,8 +177,8 @@ def error_body_mismatches(response: Response, label: str) -> list[Mismatch]:
     if response.status != 404:
         return [Mismatch("status", 404, response.status, f"GET {response.url}", label)]
     try:
-        body = json.loads(response.content)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        body = bounded_json.loads(response.content, response.json_limit)
+    except (UnicodeDecodeError, ValueError):
         return [
             Mismatch(
                 "body",

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
+from conformance import DeadlineExceeded, human_duration
 from conformance.fair.quota import ratelimit_state
 from conformance.fair.rules import Quota
 
@@ -74,10 +75,27 @@ class QuotaPlan:
                 longest = max(longest, cred.sent[len(cred.sent) - allowed] + window - now + 0.05)
         return longest
 
-    def before(self, keys: Iterable[Hashable], sleep: Callable[[float], None] = time.sleep) -> None:
-        """Wait until one more request of each credential in ``keys`` fits."""
+    def before(
+        self,
+        keys: Iterable[Hashable],
+        sleep: Callable[[float], None] = time.sleep,
+        *,
+        left: float | None = None,
+    ) -> None:
+        """Wait until one more request of each credential in ``keys`` fits.
+
+        ``DeadlineExceeded`` instead when that is ``left`` seconds or more (the
+        check's time): a ``RateLimit`` reset is the platform's to state, and one of
+        a day is not slept through.
+        """
         wanted = list(keys)
         delay = self.wait_needed(wanted)
+        if left is not None and delay >= left:
+            raise DeadlineExceeded(
+                f"the quotas ask for {human_duration(delay)} before the next round "
+                f"(RateLimit: no requests remaining until the reset); the check has "
+                f"{human_duration(max(left, 0.0))} of its time limit left"
+            )
         if delay > 0:
             self.waited += delay
             sleep(delay)

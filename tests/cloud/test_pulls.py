@@ -8,6 +8,8 @@ import pytest
 from requests.structures import CaseInsensitiveDict
 
 from conformance import Response
+from conformance._harness.bounded_json import JsonTooLarge
+from conformance._harness.errors import ResponseTooLarge
 from conformance.cloud.digests import digest_of
 from conformance.cloud.pulls import (
     Descriptor,
@@ -110,3 +112,17 @@ def test_oci_error_bodies_pass(body: object) -> None:
 def test_other_answers_to_an_unknown_reference_fail(status: int, content: bytes, path: str) -> None:
     rows = error_body_mismatches(answer(status, content), "l")
     assert [r.path for r in rows] == [path]
+
+
+def test_json_over_the_suites_limit_is_not_parsed_and_not_a_finding() -> None:
+    """A registry's manifest or error body past ``limits.max_json_bytes`` ends in the suite's
+    limit (an error of the run), never in a parse that holds hundreds of megabytes."""
+    big = b'{"errors": [' + b"{}," * 400 + b'{"code": "NAME_UNKNOWN", "message": "x"}]}'
+    small_limit = 1000
+    with pytest.raises(JsonTooLarge):
+        manifest_content(big, small_limit)
+    response = answer(404, big)
+    response.json_limit = small_limit
+    with pytest.raises(ResponseTooLarge):
+        error_body_mismatches(response, "l")
+    assert manifest_content(b"[" * 100 + b"]" * 100) is None  # too deep: not a manifest

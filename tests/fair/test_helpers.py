@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+from conformance import DeadlineExceeded
 from conformance._harness.catalogue import Catalogue
 from conformance.fair.agents import AGENTS, CONFIGURED, presentations, rotation
 from conformance.fair.client import query_words
@@ -109,6 +112,17 @@ def test_the_plan_waits_for_the_window_the_header_announces() -> None:
     plan.before(["k"], sleep=clock.sleep)
     assert plan.wait_needed(["k"]) == 0
     assert plan.waited > 3.9
+
+
+def test_a_reset_past_the_checks_time_is_an_error_not_a_day_asleep() -> None:
+    clock = _Clock()
+    plan = QuotaPlan(lambda _: Quota(60, 10), clock=clock)
+    plan.after("k", "limit=60, remaining=0, reset=86400")
+    with pytest.raises(DeadlineExceeded, match=r"before the next round"):
+        plan.before(["k"], sleep=clock.sleep, left=300)
+    assert plan.waited == 0 and clock.now == 0
+    plan.before(["k"], sleep=clock.sleep, left=100_000)  # within the time left: waited
+    assert plan.waited > 86_000
 
 
 def test_without_headers_the_plan_holds_a_share_of_the_published_quota() -> None:

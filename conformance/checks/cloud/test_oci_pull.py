@@ -118,7 +118,7 @@ def test_every_blob_a_manifest_references_downloads_with_its_digest_and_size(
             mismatches=[Mismatch("status", 200, pulled.status, f"GET {pulled.url}")],
             evidence=evidence,
         )
-    content = manifest_content(pulled.content)
+    content = manifest_content(pulled.content, pulled.json_limit)
     if content is None:
         raise Finding(
             "the pulled manifest is not a JSON object",
@@ -129,7 +129,9 @@ def test_every_blob_a_manifest_references_downloads_with_its_digest_and_size(
     for child in content.manifests[:MAX_CHILDREN]:
         answer = oci_client.get_manifest(str(child.digest))
         evidence.append(answer.exchange)
-        nested = manifest_content(answer.content) if answer.status == 200 else None
+        nested = (
+            manifest_content(answer.content, answer.json_limit) if answer.status == 200 else None
+        )
         blobs += nested.blobs if nested is not None else []
     mismatches: list[Mismatch] = []
     total = 0

@@ -142,7 +142,7 @@ def _sampler(
 
     def before_round(index: int) -> None:
         current["user"] = USERS[index % len(USERS)]
-        plan.before(Role(c, current["user"]) for c in CLASSES)
+        plan.before((Role(c, current["user"]) for c in CLASSES), left=probe.remaining() - 1)
 
     def sample(client: str) -> float:
         role = Role(client, current["user"])
