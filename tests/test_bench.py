@@ -157,3 +157,13 @@ def test_a_campaign_is_timed_at_both_parallelisms_and_every_target_is_judged() -
         assert sorted(result[side]["exit_codes"].values()) == [0] * 6 + [1] * 2, result
     assert result["speedup"] > 1.0, result
     assert "--parallel 2" in bench_parallel.headline(result)
+
+
+def test_the_tiers_timed_are_the_commands_tox_runs() -> None:
+    tox = (Path(__file__).resolve().parent.parent / "tox.ini").read_text(encoding="utf-8")
+    for env, name in (("tests", "full"), ("fast", "fast")):
+        section = tox.split(f"[testenv:{env}]", 1)[1].split("\n[", 1)[0]
+        (command,) = [line for line in section.splitlines() if line.strip().startswith("pytest")]
+        args, _ = bench_own_tests.TIERS[name]
+        wanted = [a for a in args if a != "-q"]
+        assert " ".join(wanted).replace("not slow", '"not slow"') in command, (env, command)
