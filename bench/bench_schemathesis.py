@@ -53,6 +53,7 @@ from hypothesis import HealthCheck, Phase, given
 from schemathesis import Case
 
 from bench._child import emit, in_child
+from bench._table import table
 from conformance._harness.catalogue import Catalogue
 from conformance._harness.options import Options
 from conformance._harness.results import Outcome, RunResult
@@ -106,20 +107,21 @@ def headline(result: dict[str, Any]) -> str:
 
 def details(result: dict[str, Any]) -> str:
     """Per fault: which tool detected it, after how many requests and seconds."""
-    lines = [
+    return table(
         f"Schemathesis against the faults ({'quick' if result['quick'] else 'full'}: "
         f"{result['settings']['max_examples']} examples per operation, "
         f"{result['settings']['cap_s']:.0f} s per fault at most):",
-        "",
-        "| fault | breaks | the suite | schemathesis |",
-        "|---|---|---|---|",
-    ]
-    for row in result["faults"]:
-        lines.append(
-            f"| `{row['fault']}` | {', '.join(row['breaks'])} | {_found(row['suite'])} | "
-            f"{_found(row['schemathesis'])} |"
-        )
-    return "\n".join(lines) + "\n"
+        ("fault", "breaks", "the suite", "schemathesis"),
+        (
+            (
+                f"`{row['fault']}`",
+                ", ".join(row["breaks"]),
+                _found(row["suite"]),
+                _found(row["schemathesis"]),
+            )
+            for row in result["faults"]
+        ),
+    )
 
 
 def _found(figures: dict[str, Any]) -> str:

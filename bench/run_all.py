@@ -88,12 +88,14 @@ def headline(name: str, result: dict[str, Any]) -> str:
     if "error" in result:
         return f"not measured: {result['error'].splitlines()[0][:160]}"
     try:
-        module = importlib.import_module(f"bench.bench_{name}")
-        own = getattr(module, "headline", None)
-        if own is not None:
+        own = getattr(importlib.import_module(f"bench.bench_{name}"), "headline", None)
+    except ModuleNotFoundError:  # results of a benchmark no longer (or not yet) here
+        own = None
+    if own is not None:
+        try:
             return str(own(result))
-    except Exception as exc:  # a headline is a summary: the JSON keeps every figure
-        return f"(headline failed: {exc})"
+        except Exception as exc:  # a headline is a summary: the JSON keeps every figure
+            return f"(headline failed: {exc!r})"
     keys = ("ratio", "speedup", "seconds", "met")
     return ", ".join(f"{k} {result[k]}" for k in keys if k in result) or "see the JSON"
 
