@@ -109,6 +109,7 @@ def test_verify_of_the_reports_folder_names_a_run_to_verify(
 # -- Ctrl-C -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_the_reports_of_what_ran(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     child = subprocess.Popen(

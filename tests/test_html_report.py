@@ -164,6 +164,7 @@ def _assert_inert(opened: Opened, document: Path) -> None:
 # -- a passing run and a failing one --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_passing_run_renders_its_verdict_and_plots_without_a_request(
     browser: Any, tmp_path: Path
 ) -> None:

@@ -182,6 +182,7 @@ def _switch_on_after_first_run(
     return thread
 
 
+@pytest.mark.slow
 def test_a_fault_switched_on_between_two_runs_raises_the_alert(
     tmp_path: Path,
     reference: ReferencePlatform,
@@ -283,6 +284,7 @@ def test_a_fault_switched_on_between_two_runs_raises_the_alert(
     assert [r["alert"] for r in watched["runs"]] == [None, "regression"]
 
 
+@pytest.mark.slow
 def test_a_platform_that_stops_answering_raises_a_no_verdict_alert_once(
     tmp_path: Path, target_file: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

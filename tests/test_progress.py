@@ -200,6 +200,7 @@ def test_the_diagnosis_is_the_first_line_of_the_whole_output(
     assert lines[1].startswith("UNREACHABLE: no requirement was judged")
 
 
+@pytest.mark.slow
 def test_checks_without_a_target_are_one_usage_error_not_a_traceback_each(
     tmp_path: Path,
 ) -> None:
@@ -305,6 +306,7 @@ def _on_a_terminal(*args: str) -> str:
     return out.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("quiet", [False, True], ids=["live", "quiet"])
 def test_on_a_terminal_a_live_line_unless_quiet(quiet: bool, tmp_path: Path) -> None:
     reports = str(tmp_path / "r")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -285,9 +287,23 @@ def test_the_probe_keeps_to_the_quota_of_the_strict_reference(tmp_path: Path, sy
             log.close()
             transport.close()
     assert statuses == [200] * 75
-    # 75 requests cannot fit one 10 s window of 60: the probe waited, unless a loaded
-    # machine spread them over more than a window by itself (CI with four workers did).
-    assert transport.quota.waited > 0 or elapsed >= 10.0
     records = [json.loads(line) for line in (tmp_path / "evidence.jsonl").read_text().splitlines()]
     assert [r["response"]["status"] for r in records] == [200] * 75
+    # 75 requests cannot fit one window of 60: the probe waited, unless they spread over
+    # more than one by themselves: a loaded machine took over 10 s (CI with four workers
+    # did), or they straddled a boundary of the reference's fixed windows (its count
+    # started again: the last CI run of benchmark 6 met that once).
+    began = _a_window_began(records)
+    assert transport.quota.waited > 0 or elapsed >= 10.0 or began
     assert transport.charged_results({"C-002", "C-003"}) == []
+
+
+def _a_window_began(records: list[dict[str, Any]]) -> bool:
+    """Whether the remaining count any answer's ``RateLimit`` states ever went up."""
+    remaining = []
+    for record in records:
+        headers = {k.lower(): v for k, v in record["response"]["headers"].items()}
+        windows = parse_windows(headers.get("ratelimit"))
+        assert windows, f"an answer without a RateLimit the suite reads: {headers}"
+        remaining.append(windows[0].remaining)
+    return any(later > earlier for earlier, later in itertools.pairwise(remaining))

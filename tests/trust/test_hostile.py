@@ -255,6 +255,7 @@ def test_hostile_behaviour_is_survived(hostile: HostilePlatform, tmp_path: Path)
     assert not problems, f"{behaviour.name}: {behaviour.description}\n- " + "\n- ".join(problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hostile", [pytest.param(CONTROL, id=CONTROL.name)], indirect=True)
 def test_the_front_alone_is_conformant(hostile: HostilePlatform, tmp_path: Path) -> None:
     """Behind the front with no behaviour, every requirement a behaviour selects passes: what
