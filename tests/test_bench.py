@@ -187,3 +187,7 @@ def test_the_tiers_timed_are_the_commands_tox_runs() -> None:
         args, _ = bench_own_tests.TIERS[name]
         wanted = [a for a in args if a != "-q"]
         assert " ".join(wanted).replace("not slow", '"not slow"') in command, (env, command)
+        # The environment's own setenv, else [testenv]'s: whether it keeps bytecode.
+        setenv = section if "setenv" in section else tox.split("[testenv]", 1)[1]
+        set_to = setenv.split("PYTHONDONTWRITEBYTECODE", 1)[1].split("\n", 1)[0].strip(" =")
+        assert bench_own_tests.BYTECODE[name] == (set_to == ""), (env, set_to)
