@@ -8,6 +8,7 @@ with one, a fault both tools catch).
 
 from __future__ import annotations
 
+import configparser
 import json
 import sys
 from pathlib import Path
@@ -181,6 +182,8 @@ def test_a_campaign_is_timed_at_both_parallelisms_and_every_target_is_judged() -
 
 def test_the_tiers_timed_are_the_commands_tox_runs() -> None:
     tox = (Path(__file__).resolve().parent.parent / "tox.ini").read_text(encoding="utf-8")
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read_string(tox)
     for env, name in (("tests", "full"), ("fast", "fast")):
         section = tox.split(f"[testenv:{env}]", 1)[1].split("\n[", 1)[0]
         (command,) = [line for line in section.splitlines() if line.strip().startswith("pytest")]
@@ -188,6 +191,10 @@ def test_the_tiers_timed_are_the_commands_tox_runs() -> None:
         wanted = [a for a in args if a != "-q"]
         assert " ".join(wanted).replace("not slow", '"not slow"') in command, (env, command)
         # The environment's own setenv, else [testenv]'s: whether it keeps bytecode.
-        setenv = section if "setenv" in section else tox.split("[testenv]", 1)[1]
-        set_to = setenv.split("PYTHONDONTWRITEBYTECODE", 1)[1].split("\n", 1)[0].strip(" =")
+        setenv = ini.get(f"testenv:{env}", "setenv", fallback=ini.get("testenv", "setenv"))
+        (set_to,) = [
+            value.strip()
+            for key, _, value in (line.partition("=") for line in setenv.splitlines())
+            if key.strip() == "PYTHONDONTWRITEBYTECODE"
+        ]
         assert bench_own_tests.BYTECODE[name] == (set_to == ""), (env, set_to)

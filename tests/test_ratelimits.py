@@ -292,7 +292,7 @@ def test_the_probe_keeps_to_the_quota_of_the_strict_reference(tmp_path: Path, sy
     # 75 requests cannot fit one window of 60: the probe waited, unless they spread over
     # more than one by themselves: a loaded machine took over 10 s (CI with four workers
     # did), or they straddled a boundary of the reference's fixed windows (its count
-    # started again: the last CI run of benchmark 6 met that once).
+    # started again; a full run met that once).
     began = _a_window_began(records)
     assert transport.quota.waited > 0 or elapsed >= 10.0 or began
     assert transport.charged_results({"C-002", "C-003"}) == []
